@@ -1,0 +1,14 @@
+"""The JSON API v1: thin views over the same services the pages use."""
+
+from clinic.api import (  # noqa: F401  (each module registers its routes on bp)
+    accounts,
+    care_plans,
+    intake,
+    notes,
+    openapi,
+    reports,
+    scheduling,
+)
+from clinic.api.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,1 @@
+"""API routes: care_plans."""

@@ -1,0 +1,203 @@
+"""Reading JSON bodies and query strings into checked values.
+
+Every problem is collected per field, then reported at once as a 422 in the contract's
+shape; a body that is not a JSON object is a 400.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import request
+
+from clinic.errors import BadRequest, ValidationFailed
+
+MISSING = object()
+DEFAULT_MAX_TEXT = 5000
+
+
+def json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return body
+
+
+def json_array() -> list:
+    body = request.get_json(silent=True)
+    if not isinstance(body, list):
+        raise BadRequest("The request body must be a JSON array.")
+    return body
+
+
+class Reader:
+    """Pulls typed fields out of a mapping, remembering every problem it finds."""
+
+    def __init__(self, source: dict, prefix: str = ""):
+        self.source = source
+        self.prefix = prefix
+        self.errors: dict[str, list[str]] = {}
+
+    def problem(self, name: str, message: str) -> None:
+        self.errors.setdefault(self.prefix + name, []).append(message)
+
+    def _raw(self, name: str, required: bool) -> Any:
+        value = self.source.get(name, MISSING)
+        if value is MISSING or value is None:
+            if required:
+                self.problem(name, "This field is required.")
+            return MISSING
+        return value
+
+    def integer(
+        self, name: str, *, required: bool = True, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(name, "Must be a whole number.")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem(name, f"Must be at least {minimum}.")
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(name, f"Must be at most {maximum}.")
+            return None
+        return value
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        max_length: int = DEFAULT_MAX_TEXT,
+        allow_blank: bool = False,
+    ) -> str | None:
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None
+        if not isinstance(value, str):
+            self.problem(name, "Must be a string.")
+            return None
+        if not allow_blank and not value.strip():
+            if required:
+                self.problem(name, "Must not be blank.")
+            return None
+        if len(value) > max_length:
+            self.problem(name, f"Must be at most {max_length} characters.")
+            return None
+        return value
+
+    def boolean(self, name: str, *, required: bool = True, default: bool | None = None) -> bool | None:
+        value = self._raw(name, required)
+        if value is MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.problem(name, "Must be true or false.")
+            return None
+        return value
+
+    def instant(self, name: str, *, required: bool = True) -> datetime | None:
+        """An ISO 8601 date-time with an offset, returned in UTC."""
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None
+        parsed = parse_instant(value)
+        if parsed is None:
+            self.problem(
+                name, "Must be an ISO 8601 date-time with an offset, like 2027-03-02T10:00:00+01:00."
+            )
+        return parsed
+
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None
+        parsed = parse_day(value)
+        if parsed is None:
+            self.problem(name, "Must be a date as YYYY-MM-DD.")
+        return parsed
+
+    def codes(
+        self, name: str, allowed: Iterable[str], *, required: bool = True, allow_empty: bool = True
+    ) -> list[str] | None:
+        """A list of known codes, without repeats, in the order given."""
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None if required else []
+        allowed = tuple(allowed)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(name, "Must be a list of strings.")
+            return None
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            self.problem(name, f"Unknown codes: {', '.join(unknown)}. Known: {', '.join(allowed)}.")
+            return None
+        if not value and not allow_empty:
+            self.problem(name, "Give at least one.")
+            return None
+        return list(dict.fromkeys(value))
+
+    def strings(
+        self, name: str, *, required: bool = True, max_items: int = 50, max_length: int = 100
+    ) -> list[str] | None:
+        value = self._raw(name, required)
+        if value is MISSING:
+            return None if required else []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(name, "Must be a list of strings.")
+            return None
+        if len(value) > max_items:
+            self.problem(name, f"At most {max_items} items.")
+            return None
+        if any(len(v) > max_length for v in value):
+            self.problem(name, f"Each item must be at most {max_length} characters.")
+            return None
+        return [v.strip() for v in value if v.strip()]
+
+    def check(self) -> None:
+        """Raise the collected problems, if any, as one 422."""
+        if self.errors:
+            raise ValidationFailed(fields=self.errors)
+
+
+def parse_instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def parse_day(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def query_reader() -> Reader:
+    """Query-string parameters are strings; the typed helpers below read them."""
+    return Reader(request.args.to_dict())
+
+
+def query_day(reader: Reader, name: str, *, required: bool = True) -> date | None:
+    return reader.day(name, required=required)
+
+
+def query_int(reader: Reader, name: str, *, required: bool = True) -> int | None:
+    raw = reader._raw(name, required)
+    if raw is MISSING:
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        reader.problem(name, "Must be a whole number.")
+        return None

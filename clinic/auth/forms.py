@@ -1,0 +1,28 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from clinic.auth.passwords import password_problem
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    phone = TelField("Phone (optional)", validators=[Optional(), Length(max=40)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 10 characters, with a digit or symbol.",
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data or ""):
+            raise ValueError(problem)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("care_plans", __name__)

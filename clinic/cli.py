@@ -1,0 +1,57 @@
+"""Command-line commands: thin wrappers over the services."""
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from clinic.auth.services import create_staff_user
+from clinic.errors import DomainError
+from clinic.extensions import db
+from clinic.models import User
+
+
+def _describe(error: DomainError) -> str:
+    if error.fields:
+        return "; ".join(f"{name}: {' '.join(problems)}" for name, problems in error.fields.items())
+    return error.message
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["owner", "therapist"]), required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+def create_user_command(role: str, email: str, name: str, password: str) -> None:
+    """Create a staff account (owner or therapist)."""
+    try:
+        user = create_staff_user(role=role, email=email, name=name, password=password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(_describe(error)) from None
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when data already exists.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty database with a realistic demo clinic."""
+    from clinic.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_clinic
+
+    if db.session.scalar(select(func.count(User.id))):
+        if not if_empty:
+            raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
+        click.echo("The database already has data; no demo seeded.")
+    else:
+        seed_demo_clinic()
+        db.session.commit()
+        click.echo("Demo clinic created.")
+    if db.session.scalar(select(func.count(User.id)).where(User.email.in_(e for _, e in DEMO_LOGINS))):
+        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for role, email in DEMO_LOGINS:
+            click.echo(f"  {role:<10} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,62 @@
+"""What each role sees on its landing page and in its navigation.
+
+Each part of the clinic registers its own panels and links from its views module, so the
+home page grows with the features without knowing about them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import url_for
+from markupsafe import Markup
+
+from clinic.models import User
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    render: Callable[[User], str | None]
+    roles: tuple[str, ...]
+    order: int
+
+
+_NAV: list[NavLink] = []
+_PANELS: list[Panel] = []
+
+
+def nav_link(label: str, endpoint: str, *, roles: tuple[str, ...], order: int = 50) -> None:
+    if not any(link.endpoint == endpoint for link in _NAV):
+        _NAV.append(NavLink(label, endpoint, roles, order))
+
+
+def dashboard_panel(*roles: str, order: int = 50):
+    """Register a function that renders one panel of the landing page for `roles`."""
+
+    def decorator(render):
+        _PANELS.append(Panel(render, roles, order))
+        return render
+
+    return decorator
+
+
+def nav_for(user: User) -> list[tuple[str, str]]:
+    links = sorted((link for link in _NAV if user.role in link.roles), key=lambda link: link.order)
+    return [(link.label, url_for(link.endpoint)) for link in links]
+
+
+def panels_for(user: User) -> list[Markup]:
+    rendered = []
+    for panel in sorted((p for p in _PANELS if user.role in p.roles), key=lambda p: p.order):
+        html = panel.render(user)
+        if html:
+            # Panels are rendered by our own autoescaped templates.
+            rendered.append(Markup(html))  # noqa: S704
+    return rendered

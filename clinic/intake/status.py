@@ -1,0 +1,57 @@
+"""A client's clearance status, derived from their latest screening and clearances.
+
+`not_required`: the latest screening raised no red flag. `required`: it did, and no
+clearance recorded since then is still valid. `granted`: a clearance recorded after the
+flag is still valid today.
+"""
+
+from datetime import date
+
+from sqlalchemy import and_, case, exists, or_, select
+
+from clinic.extensions import db
+from clinic.models import Clearance, Client
+
+NOT_REQUIRED = "not_required"
+REQUIRED = "required"
+GRANTED = "granted"
+
+
+def _valid_clearance(client_id, flagged_since, today: date):
+    return exists().where(
+        Clearance.client_id == client_id,
+        Clearance.granted_at >= flagged_since,
+        or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
+    )
+
+
+def clearance_status_expression(today: date):
+    """The same rule as clearance_status, as SQL over `clients`, for lists and reports."""
+    return case(
+        (Client.flagged_since.is_(None), NOT_REQUIRED),
+        (_valid_clearance(Client.id, Client.flagged_since, today), GRANTED),
+        else_=REQUIRED,
+    )
+
+
+def active_clearance(client: Client, today: date) -> Clearance | None:
+    if client.flagged_since is None:
+        return None
+    return db.session.scalar(
+        select(Clearance)
+        .where(
+            and_(
+                Clearance.client_id == client.id,
+                Clearance.granted_at >= client.flagged_since,
+                or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
+            )
+        )
+        .order_by(Clearance.granted_at.desc())
+        .limit(1)
+    )
+
+
+def clearance_status(client: Client, today: date) -> str:
+    if client.flagged_since is None:
+        return NOT_REQUIRED
+    return GRANTED if active_clearance(client, today) else REQUIRED

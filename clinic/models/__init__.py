@@ -1,0 +1,39 @@
+"""All models, importable from one place (and all registered on the metadata)."""
+
+from clinic.models.appointment import NO_OVERLAP_CONSTRAINT, Appointment, AppointmentStatus
+from clinic.models.audit import AuditEntry
+from clinic.models.care_plan import CarePlan
+from clinic.models.client import Client
+from clinic.models.email import OutboundEmail
+from clinic.models.intake import CheckIn, Clearance, Intake
+from clinic.models.service import Service
+from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
+from clinic.models.therapist import Therapist, TimeOff, WorkingHours
+from clinic.models.types import UTCDateTime, utcnow
+from clinic.models.user import ApiToken, LoginFailure, Role, User
+
+__all__ = [
+    "NO_OVERLAP_CONSTRAINT",
+    "ApiToken",
+    "Appointment",
+    "AppointmentStatus",
+    "AuditEntry",
+    "CarePlan",
+    "CheckIn",
+    "Clearance",
+    "Client",
+    "Intake",
+    "LoginFailure",
+    "NoteAmendment",
+    "NoteTechnique",
+    "OutboundEmail",
+    "Role",
+    "Service",
+    "SessionNote",
+    "Therapist",
+    "TimeOff",
+    "UTCDateTime",
+    "User",
+    "WorkingHours",
+    "utcnow",
+]

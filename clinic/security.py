@@ -1,0 +1,49 @@
+"""Response headers and session loading that every page shares."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+
+from clinic.extensions import db, login_manager
+from clinic.models import User
+
+# Scripts and styles come only from our own static folder: no inline script, no CDN.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user and user.is_active else None
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path inside this site: no scheme, no host, no protocol-relative '//' trick."""
+    if not target:
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/")
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith("/api/") or "text/html" in response.content_type:
+            # Clinical data: never let a shared cache or the back button keep it.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

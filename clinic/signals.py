@@ -1,0 +1,15 @@
+"""Things that happen to appointments, for the parts of the clinic that react to them.
+
+Services send these inside their transaction, after the change is flushed; receivers
+(e.g. notifications, which queue an email in the outbox) must only add rows to the same
+session, never talk to the outside world, so a rollback undoes everything together.
+Each signal is sent with the Appointment as sender and `actor=` the user who acted.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+appointment_booked = _signals.signal("appointment-booked")
+appointment_rescheduled = _signals.signal("appointment-rescheduled")  # also previous_start=
+appointment_cancelled = _signals.signal("appointment-cancelled")
