@@ -92,8 +92,20 @@ class TooLateToCancel(DomainError):
 
 
 class ClearanceRequired(DomainError):
+    """Treatment (a session note) is held until a physician clears the client: 409."""
+
     code = "clearance_required"
     message = "A physician's clearance is needed before treatment."
+
+
+class BookingClearanceRequired(ClearanceRequired):
+    """A client held for clearance may not book online (staff still may): 403."""
+
+    status = 403
+    message = (
+        "Your health intake needs a physician's clearance before you can book online. "
+        "Please bring or send us a letter from your doctor clearing you for massage."
+    )
 
 
 def _wants_json() -> bool:

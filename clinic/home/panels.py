@@ -60,3 +60,29 @@ def panels_for(user: User) -> list[Markup]:
             # Panels are rendered by our own autoescaped templates.
             rendered.append(Markup(html))  # noqa: S704
     return rendered
+
+
+_CLIENT_PANELS: list[tuple[int, Callable]] = []
+
+
+def client_panel(order: int = 50):
+    """Register a function (viewer, client) -> html for the client page (/clients/<id>).
+
+    The page is shown to the client themself, their therapists and the owner; panels
+    that are staff-only check `viewer.is_staff` and return None otherwise.
+    """
+
+    def decorator(render):
+        _CLIENT_PANELS.append((order, render))
+        return render
+
+    return decorator
+
+
+def client_panels_for(viewer: User, client) -> list[Markup]:
+    rendered = []
+    for _order, render in sorted(_CLIENT_PANELS, key=lambda item: item[0]):
+        html = render(viewer, client)
+        if html:
+            rendered.append(Markup(html))  # noqa: S704 (our own autoescaped templates)
+    return rendered

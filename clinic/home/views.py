@@ -1,12 +1,21 @@
-from flask import Blueprint, render_template
-from flask_login import current_user
-from sqlalchemy import func, select
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
 
+from clinic import clock
+from clinic.auth.decorators import staff_required
+from clinic.auth.permissions import visible_client
 from clinic.extensions import db
-from clinic.home.panels import dashboard_panel, nav_for, panels_for
-from clinic.models import Client, Therapist, User
+from clinic.home.panels import client_panels_for, dashboard_panel, nav_for, nav_link, panels_for
+from clinic.intake.status import clearance_summaries
+from clinic.models import Appointment, Client, Therapist, User
 
 bp = Blueprint("home", __name__)
+
+CLIENTS_PER_PAGE = 50
+
+nav_link("Clients", "home.clients", roles=("owner", "therapist"), order=60)
+nav_link("My record", "home.my_record", roles=("client",), order=60)
 
 
 @bp.app_context_processor
@@ -21,6 +30,43 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     return render_template("home/dashboard.html", panels=panels_for(current_user))
+
+
+@bp.get("/clients")
+@staff_required
+def clients():
+    search = request.args.get("q", "").strip()[:100]
+    query = select(Client).order_by(Client.name).limit(CLIENTS_PER_PAGE)
+    if current_user.is_therapist:
+        query = query.where(
+            Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == current_user.id))
+        )
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(Client.name).like(pattern), func.lower(Client.email).like(pattern))
+        )
+    rows = db.session.scalars(query).all()
+    summaries = clearance_summaries((c.id for c in rows), clock.today())
+    return render_template("home/clients.html", clients=rows, summaries=summaries, search=search)
+
+
+@bp.get("/clients/<int:client_id>")
+@login_required
+def client_page(client_id: int):
+    client = visible_client(current_user, client_id)
+    return render_template(
+        "home/client.html", client=client, panels=client_panels_for(current_user, client),
+        summary=clearance_summaries([client.id], clock.today())[client.id],
+    )
+
+
+@bp.get("/my-record")
+@login_required
+def my_record():
+    if not current_user.is_client or current_user.client is None:
+        return clients()
+    return client_page(current_user.client.id)
 
 
 @dashboard_panel("owner", order=90)

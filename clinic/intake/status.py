@@ -5,6 +5,8 @@ clearance recorded since then is still valid. `granted`: a clearance recorded af
 flag is still valid today.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, exists, or_, select
@@ -55,3 +57,45 @@ def clearance_status(client: Client, today: date) -> str:
     if client.flagged_since is None:
         return NOT_REQUIRED
     return GRANTED if active_clearance(client, today) else REQUIRED
+
+
+@dataclass(frozen=True)
+class ClearanceSummary:
+    """What the calendar and client lists show about a client's clearance."""
+
+    status: str
+    valid_until: date | None = None
+    restrictions: str | None = None
+
+    def expired_by(self, day: date) -> bool:
+        """True when a granted clearance will have lapsed by `day` (mark such visits early)."""
+        return self.status == GRANTED and self.valid_until is not None and day > self.valid_until
+
+
+def clearance_summaries(client_ids: Iterable[int], today: date) -> dict[int, ClearanceSummary]:
+    """Clearance status for many clients in two queries (no per-row lookups)."""
+    ids = set(client_ids)
+    if not ids:
+        return {}
+    flagged = dict(
+        db.session.execute(select(Client.id, Client.flagged_since).where(Client.id.in_(ids))).all()
+    )
+    summaries = {cid: ClearanceSummary(NOT_REQUIRED) for cid, since in flagged.items() if since is None}
+    held = {cid: since for cid, since in flagged.items() if since is not None}
+    if held:
+        rows = db.session.scalars(
+            select(Clearance)
+            .where(
+                Clearance.client_id.in_(held),
+                or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
+            )
+            .order_by(Clearance.granted_at)
+        )
+        for clearance in rows:
+            if clearance.granted_at >= held[clearance.client_id]:
+                summaries[clearance.client_id] = ClearanceSummary(
+                    GRANTED, clearance.valid_until, clearance.restrictions
+                )
+        for cid in held:
+            summaries.setdefault(cid, ClearanceSummary(REQUIRED))
+    return summaries
