@@ -142,7 +142,9 @@ def register_error_handlers(app: Flask) -> None:
             code = _HTTP_CODES.get(status, "error")
             message = error.description or error.name
             if status == 404:
-                message = "Not found."
+                message = "Not found: there is no such API endpoint or record."
+            elif status == 405:
+                message = f"{request.method} is not allowed here."
             return _json_error(status, code, message)
         template = "errors/404.html" if status == 404 else "errors/error.html"
         return render_template(template, status=status, message=error.description), status

@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Blueprint, g, request
 
 from clinic.auth.services import user_for_token
-from clinic.errors import Forbidden, NotFound, Unauthenticated
+from clinic.errors import Forbidden, Unauthenticated
 from clinic.models import User
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,8 +61,3 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-@bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown_endpoint(_unknown):
-    raise NotFound("There is no such API endpoint.")

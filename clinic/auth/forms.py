@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from clinic.auth.passwords import password_problem
 
@@ -12,7 +12,7 @@ class LoginForm(FlaskForm):
 
 class SignUpForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     phone = TelField("Phone (optional)", validators=[Optional(), Length(max=40)])
     password = PasswordField(
         "Password",
@@ -25,4 +25,4 @@ class SignUpForm(FlaskForm):
 
     def validate_password(self, field):
         if problem := password_problem(field.data or ""):
-            raise ValueError(problem)
+            raise ValidationError(problem)

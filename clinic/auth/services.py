@@ -21,9 +21,13 @@ MAX_PHONE_LENGTH = 40
 
 
 def normalise_email(email: str) -> str:
-    """Lower-case and syntax-check an address; no DNS lookup, so it works offline."""
+    """Lower-case and syntax-check an address.
+
+    No DNS lookup (works offline), and reserved test domains such as example.test are
+    accepted: a clinic may well run a staging copy with them.
+    """
     try:
-        result = validate_email(email.strip(), check_deliverability=False)
+        result = validate_email(email.strip(), check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         raise ValidationFailed(fields={"email": [str(error)]}) from None
     return result.normalized.lower()
