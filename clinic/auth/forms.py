@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from clinic.auth.passwords import password_problem
@@ -21,6 +22,39 @@ class SignUpForm(FlaskForm):
     )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(problem)
+
+
+class StaffForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        "Role", choices=[SelectChoice("therapist", "Therapist"), SelectChoice("owner", "Owner")]
+    )
+    password = PasswordField(
+        "Temporary password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 10 characters, with a digit or symbol. Ask them to change it.",
+    )
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 10 characters, with a digit or symbol.",
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
 
     def validate_password(self, field):

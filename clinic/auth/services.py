@@ -7,9 +7,10 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from clinic.audit import record_audit
 from clinic.auth import throttle
 from clinic.auth.passwords import hash_password, password_problem, verify_password
-from clinic.errors import EmailTaken, Throttled, Unauthenticated, ValidationFailed
+from clinic.errors import EmailTaken, Forbidden, NotFound, Throttled, Unauthenticated, ValidationFailed
 from clinic.extensions import db
 from clinic.models import ApiToken, Client, Role, Therapist, User
 from clinic.models.types import utcnow
@@ -149,3 +150,26 @@ def set_user_disabled(user: User, disabled: bool) -> None:
         for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
             db.session.delete(token)
     db.session.flush()
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed(fields={"current": ["That is not your current password."]})
+    if problem := password_problem(new):
+        raise ValidationFailed(fields={"password": [problem]})
+    user.password_hash = hash_password(new)
+    db.session.flush()
+
+
+def set_staff_disabled(actor: User, user_id: int, disabled: bool) -> User:
+    """The owner turns a staff account off (it can no longer log in) or on again."""
+    if not actor.is_owner:
+        raise Forbidden("Only the clinic owner can change staff accounts.")
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        raise NotFound("No such staff member.")
+    if user.id == actor.id:
+        raise ValidationFailed(fields={"user": ["You cannot disable your own account."]})
+    set_user_disabled(user, disabled)
+    record_audit(actor, "staff.disabled" if disabled else "staff.enabled", "user", user.id)
+    return user

@@ -1,13 +1,25 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from clinic.auth import services
-from clinic.auth.forms import LoginForm, SignUpForm
-from clinic.errors import DomainError, EmailTaken, Throttled
+from clinic.auth.decorators import owner_required
+from clinic.auth.forms import ChangePasswordForm, LoginForm, SignUpForm, StaffForm
+from clinic.errors import DomainError, Throttled
 from clinic.extensions import db
+from clinic.home.panels import nav_link
+from clinic.models import User
 from clinic.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
+
+nav_link("Staff", "auth.staff", roles=("owner",), order=80)
+nav_link("Account", "auth.account", roles=("owner", "therapist", "client"), order=95)
+
+
+def _attach_errors(form, error: DomainError, default_field: str) -> None:
+    for name, problems in (error.fields or {default_field: [error.message]}).items():
+        getattr(form, name, getattr(form, default_field)).errors.extend(problems)
 
 
 def _next_or_home():
@@ -57,14 +69,63 @@ def signup():
                 password=form.password.data,
                 phone=form.phone.data or None,
             )
-        except EmailTaken as error:
-            form.email.errors.append(error.message)
         except DomainError as error:
-            for name, problems in (error.fields or {"email": [error.message]}).items():
-                getattr(form, name, form.email).errors.extend(problems)
+            _attach_errors(form, error, "email")
         else:
             db.session.commit()
             login_user(client.user)
             flash("Your account is ready. Please fill in your health intake before booking.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@owner_required
+def staff():
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_staff_user(
+                role=form.role.data, email=form.email.data, name=form.name.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            _attach_errors(form, error, "email")
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now log in as {user.role}.", "success")
+            return redirect(url_for("auth.staff"))
+    members = db.session.scalars(
+        select(User).where(User.role.in_(("owner", "therapist"))).order_by(User.role, User.name)
+    ).all()
+    return render_template("auth/staff.html", form=form, members=members)
+
+
+@bp.post("/staff/<int:user_id>/access")
+@owner_required
+def staff_access(user_id: int):
+    disable = request.form.get("action") == "disable"
+    try:
+        user = services.set_staff_disabled(current_user, user_id, disable)
+    except DomainError as error:
+        flash(error.fields["user"][0] if error.fields else error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.name} is {'disabled' if disable else 'enabled again'}.", "success")
+    return redirect(url_for("auth.staff"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, current=form.current.data, new=form.password.data)
+        except DomainError as error:
+            _attach_errors(form, error, "current")
+        else:
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
