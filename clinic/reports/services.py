@@ -1,0 +1,223 @@
+"""The owner's reports: one function per report, each checking the actor is the owner."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from clinic import clock
+from clinic.auth.permissions import require_owner
+from clinic.errors import ValidationFailed
+from clinic.extensions import db
+from clinic.models import AppointmentStatus, AuditEntry, User
+from clinic.reports import queries
+from clinic.reports.rules import (
+    MAINTENANCE_OVERDUE_DAYS,
+    Span,
+    available_minutes,
+    days_of,
+    late_cancellation_rate,
+    maintenance_overdue,
+    no_show_rate,
+)
+
+# Ten years at most: the working-hours arithmetic walks the days, and dates near the ends
+# of the calendar would overflow.
+MAX_RANGE_DAYS = 3660
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+STATUSES = tuple(s.value for s in AppointmentStatus)
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    therapist_id: int
+    name: str
+    booked_minutes: int
+    available_minutes: int
+
+    @property
+    def share(self) -> float | None:
+        return self.booked_minutes / self.available_minutes if self.available_minutes else None
+
+
+@dataclass(frozen=True)
+class PainChange:
+    technique: str
+    mean_change: float
+    notes: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    first: date
+    last: date
+    appointments: dict[str, int]
+    late_cancellations: int
+    revenue_cents: int
+    utilisation: list[Utilisation]
+    pain_changes: list[PainChange]
+    clients_awaiting_clearance: int
+    total: int = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "total", sum(self.appointments.values()))
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return no_show_rate(self.appointments["no_show"], self.appointments["completed"])
+
+    @property
+    def late_cancellation_rate(self) -> float | None:
+        return late_cancellation_rate(self.late_cancellations, self.total)
+
+    def to_json(self) -> dict:
+        """The contract's shape of GET /reports/summary."""
+        return {
+            "appointments": dict(self.appointments),
+            "revenue_cents": self.revenue_cents,
+            "utilisation": [
+                {
+                    "therapist_id": u.therapist_id,
+                    "booked_minutes": u.booked_minutes,
+                    "available_minutes": u.available_minutes,
+                }
+                for u in self.utilisation
+            ],
+            "pain_change_by_technique": {p.technique: p.mean_change for p in self.pain_changes},
+            "clients_awaiting_clearance": self.clients_awaiting_clearance,
+        }
+
+
+def check_range(first: date | None, last: date | None) -> tuple[date, date]:
+    """A usable inclusive date range, or a 422 naming the field at fault."""
+    problems: dict[str, list[str]] = {}
+    if first is None:
+        problems["from"] = ["This field is required."]
+    if last is None:
+        problems["to"] = ["This field is required."]
+    for name, value in (("from", first), ("to", last)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            problems.setdefault(name, []).append(f"Must be between {EARLIEST} and {LATEST}.")
+    if not problems and first > last:
+        problems["to"] = ["Must be on or after 'from'."]
+    if not problems and (last - first).days + 1 > MAX_RANGE_DAYS:
+        problems["to"] = [f"The range may span at most {MAX_RANGE_DAYS} days."]
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return first, last
+
+
+def _available_by_therapist(first: date, last: date, start: datetime, end: datetime) -> dict[int, int]:
+    """Working hours over each day of the range, less time off: days by weekly rows, no
+    appointment rows involved."""
+    hours: dict[int, dict[int, list[tuple]]] = {}
+    for therapist_id, weekday, opens, closes in db.session.execute(queries.working_hours()):
+        hours.setdefault(therapist_id, {}).setdefault(weekday, []).append((opens, closes))
+    time_off: dict[int, list[Span]] = {}
+    for therapist_id, off_start, off_end in db.session.execute(queries.time_off_overlapping(start, end)):
+        time_off.setdefault(therapist_id, []).append(Span(off_start, off_end))
+    days = days_of(first, last)
+    available = {}
+    for therapist_id, week in hours.items():
+        spans = [
+            Span(clock.local_datetime(day, opens), clock.local_datetime(day, closes))
+            for day in days
+            for opens, closes in week.get(day.weekday(), ())
+        ]
+        available[therapist_id] = available_minutes(spans, time_off.get(therapist_id, ()))
+    return available
+
+
+def summary_report(actor: User, first: date | None, last: date | None) -> Summary:
+    """Bookings, revenue, utilisation, pain change and the clearance queue for a date range."""
+    require_owner(actor)
+    first, last = check_range(first, last)
+    start, end = clock.day_range(first, last)
+    dialect = db.session.get_bind().dialect.name
+
+    counts = dict.fromkeys(STATUSES, 0)
+    late = revenue = 0
+    for status, count, late_count, price_total in db.session.execute(queries.status_counts(start, end)):
+        counts[status] = count
+        late += int(late_count or 0)
+        if status == AppointmentStatus.COMPLETED:
+            revenue = int(price_total or 0)
+
+    booked = {
+        tid: int(minutes or 0)
+        for tid, minutes in db.session.execute(queries.booked_minutes_by_therapist(start, end, dialect))
+    }
+    available = _available_by_therapist(first, last, start, end)
+    utilisation = [
+        Utilisation(tid, name, booked.get(tid, 0), available.get(tid, 0))
+        for tid, name in db.session.execute(queries.therapists())
+    ]
+    pain = [
+        PainChange(technique, float(mean), notes)
+        for technique, mean, notes in db.session.execute(queries.pain_change_by_technique(start, end))
+    ]
+    awaiting = db.session.scalar(queries.clients_awaiting_clearance(clock.today())) or 0
+    return Summary(first, last, counts, late, revenue, utilisation, pain, awaiting)
+
+
+@dataclass(frozen=True)
+class OverdueMaintenance:
+    care_plan_id: int
+    client_id: int
+    client_name: str
+    therapist_name: str
+    last_visit: datetime
+    days_since: int
+
+
+def overdue_maintenance(actor: User, now: datetime | None = None) -> list[OverdueMaintenance]:
+    """Clients on an open care plan past its weekly course, with nothing booked ahead and no
+    visit for more than 35 days (the monthly cadence allows 28-35)."""
+    require_owner(actor)
+    now = now or clock.now()
+    rows = db.session.execute(
+        queries.maintenance_candidates(now, now - timedelta(days=MAINTENANCE_OVERDUE_DAYS))
+    )
+    overdue = []
+    seen_clients = set()
+    for plan_id, client_id, client_name, therapist_name, first_start, weekly, last_visit in rows:
+        course_ends = first_start + timedelta(weeks=max(weekly - 1, 0))
+        if client_id in seen_clients or not maintenance_overdue(
+            weekly_course_ends=course_ends, last_visit=last_visit, has_booking_ahead=False, now=now
+        ):
+            continue
+        seen_clients.add(client_id)
+        overdue.append(
+            OverdueMaintenance(
+                plan_id, client_id, client_name, therapist_name, last_visit, (now - last_visit).days
+            )
+        )
+    return overdue
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    entry: AuditEntry
+    actor_name: str | None
+    client_name: str | None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    page: int
+    pages: int
+    total: int
+
+
+def audit_log(actor: User, *, page: int = 1, client_id: int | None = None) -> AuditPage:
+    """The audit trail, newest first, a page at a time, optionally for one client."""
+    require_owner(actor)
+    total = db.session.scalar(queries.audit_count(client_id)) or 0
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    result = db.session.execute(
+        queries.audit_entries(client_id).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+    )
+    rows = [AuditRow(entry, actor_name, client_name) for entry, actor_name, client_name in result]
+    return AuditPage(rows, page, pages, total)
