@@ -12,6 +12,8 @@ def password_problem(password: str) -> str | None:
     """Why a password is too weak, or None. Contract: 10+ characters, not only letters or digits."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if not password.strip():
+        return "Use letters, digits or symbols, not only spaces."
     if password.isalpha():
         return "Use at least one digit or symbol, not only letters."
     if password.isdigit():
