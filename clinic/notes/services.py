@@ -1,0 +1,279 @@
+"""Session notes: recorded and signed by the appointment's therapist, then append-only.
+
+Saving a note signs it and completes the appointment. Signed notes are never edited or
+deleted; their author corrects them with amendments. Every read and write of a note
+leaves an audit entry. Treatment is gated on the intake: no intake on file, or a red flag
+without a valid physician's clearance, and no note can be recorded.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from clinic import clock
+from clinic.audit import record_audit
+from clinic.auth.permissions import visible_client
+from clinic.care_plans.progress import PainPoint
+from clinic.errors import ClearanceRequired, DomainError, Forbidden, NotFound, ValidationFailed
+from clinic.extensions import db
+from clinic.intake.status import REQUIRED, clearance_status
+from clinic.models import (
+    Appointment,
+    AppointmentStatus,
+    Intake,
+    NoteAmendment,
+    NoteTechnique,
+    SessionNote,
+    User,
+)
+from clinic.notes.permissions import can_amend_note, can_see_appointment, can_view_note, can_write_note
+
+# The techniques the seed article names ("Techniques for Hip Joint Massage").
+TECHNIQUES = {
+    "swedish": "Swedish massage",
+    "deep_tissue": "Deep tissue",
+    "myofascial_release": "Myofascial release",
+    "trigger_point": "Trigger point therapy",
+    "stretching": "Stretching",
+    "heat_therapy": "Heat",
+    "cold_therapy": "Cold",
+}
+MAX_AREAS = 20
+MAX_AREA_LENGTH = 100
+MAX_TEXT = 5000
+
+
+class AppointmentNotStarted(DomainError):
+    code = "appointment_not_started"
+    message = "A note can be written once the appointment has started."
+
+
+class AppointmentCancelled(DomainError):
+    code = "appointment_cancelled"
+    message = "This appointment was cancelled, so there is no session to note."
+
+
+class AppointmentNoShow(DomainError):
+    code = "appointment_no_show"
+    message = "The client did not show up for this appointment, so there is no session to note."
+
+
+class NoteExists(DomainError):
+    code = "note_exists"
+    message = "This appointment already has a signed note. Add an amendment instead."
+
+
+class IntakeRequired(DomainError):
+    code = "intake_required"
+    message = "The client has no health intake on file. Ask them to fill it in before treatment."
+
+
+class NoteReadOnly(DomainError):
+    """Signed notes are never edited or deleted (PUT/PATCH/DELETE): 405."""
+
+    status = 405
+    code = "method_not_allowed"
+    message = "Signed notes cannot be edited or deleted. Add an amendment instead."
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    techniques: list[str]
+    areas: list[str]
+    pain_before: int
+    pain_after: int
+    subjective: str | None = None
+    objective: str | None = None
+    assessment: str | None = None
+    plan: str | None = None
+    adverse_reaction: str | None = None
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def note_problems(data: NoteInput) -> dict[str, list[str]]:
+    """Shape checks shared by the API and the form (the API's Reader does most of them)."""
+    fields: dict[str, list[str]] = {}
+    if not data.techniques:
+        fields["techniques"] = ["Choose at least one technique."]
+    elif unknown := [t for t in data.techniques if t not in TECHNIQUES]:
+        fields["techniques"] = [f"Unknown codes: {', '.join(unknown)}."]
+    if len(data.areas) > MAX_AREAS or any(len(a) > MAX_AREA_LENGTH for a in data.areas):
+        fields["areas"] = [f"At most {MAX_AREAS} areas of at most {MAX_AREA_LENGTH} characters each."]
+    for name in ("pain_before", "pain_after"):
+        value = getattr(data, name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            fields[name] = ["Must be a whole number from 0 to 10."]
+    for name in ("subjective", "objective", "assessment", "plan", "adverse_reaction"):
+        value = getattr(data, name)
+        if value is not None and len(value) > MAX_TEXT:
+            fields[name] = [f"Must be at most {MAX_TEXT} characters."]
+    return fields
+
+
+def appointment_for_note(actor: User, appointment_id: int) -> Appointment:
+    """The appointment whose note `actor` wants to write: 404 if hidden, 403 if not theirs."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or not can_see_appointment(actor, appointment):
+        raise NotFound("No such appointment.")
+    if not can_write_note(actor, appointment):
+        raise Forbidden("Only the appointment's therapist writes its session note.")
+    return appointment
+
+
+def has_intake(client_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Intake.client_id == client_id))))
+
+
+def note_blocker(appointment: Appointment, today: date | None = None) -> DomainError | None:
+    """Why no note can be written for this appointment now, or None when one can."""
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return AppointmentCancelled()
+    if note_for_appointment(appointment.id) is not None:
+        return NoteExists()
+    if appointment.status == AppointmentStatus.NO_SHOW:
+        return AppointmentNoShow()
+    if appointment.starts_at > clock.now():
+        return AppointmentNotStarted(
+            f"A note can be written once the appointment has started ({clock.iso(appointment.starts_at)})."
+        )
+    if not has_intake(appointment.client_id):
+        return IntakeRequired()
+    if clearance_status(appointment.client, today or clock.today()) == REQUIRED:
+        return ClearanceRequired(
+            "The client's intake raised a red flag: record a physician's clearance before treatment."
+        )
+    return None
+
+
+def note_for_appointment(appointment_id: int) -> SessionNote | None:
+    return db.session.scalar(select(SessionNote).where(SessionNote.appointment_id == appointment_id))
+
+
+def record_note(actor: User, appointment_id: int, data: NoteInput) -> SessionNote:
+    """Record and sign the session note of an appointment that has started; complete it.
+
+    Only the appointment's therapist; 409 when the appointment is cancelled, not started,
+    already noted, or the client has no intake or is held for clearance.
+    """
+    appointment = appointment_for_note(actor, appointment_id)
+    if problems := note_problems(data):
+        raise ValidationFailed(fields=problems)
+    if blocker := note_blocker(appointment):
+        raise blocker
+    note = SessionNote(
+        appointment_id=appointment.id,
+        author_id=actor.id,
+        signed_at=clock.now(),
+        areas=[a.strip() for a in data.areas if a.strip()],
+        pain_before=data.pain_before,
+        pain_after=data.pain_after,
+        subjective=_clean(data.subjective),
+        objective=_clean(data.objective),
+        assessment=_clean(data.assessment),
+        plan=_clean(data.plan),
+        adverse_reaction=_clean(data.adverse_reaction),
+    )
+    note.techniques = [NoteTechnique(technique=code) for code in dict.fromkeys(data.techniques)]
+    db.session.add(note)
+    try:
+        # One note per appointment is a unique constraint: a concurrent second note fails here.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise NoteExists() from None
+    appointment.status = AppointmentStatus.COMPLETED
+    db.session.flush()
+    record_audit(actor, "note.signed", "session_note", note.id, client_id=appointment.client_id)
+    return note
+
+
+def _load_note(note_id: int) -> SessionNote | None:
+    return db.session.scalar(
+        select(SessionNote)
+        .options(selectinload(SessionNote.techniques), selectinload(SessionNote.amendments))
+        .where(SessionNote.id == note_id)
+    )
+
+
+def get_note(actor: User, note_id: int) -> SessionNote:
+    """A note with its amendments, for its author, the owner and its client (others 404)."""
+    note = _load_note(note_id)
+    if note is None or not can_view_note(actor, note):
+        raise NotFound("No such note.")
+    record_audit(actor, "note.viewed", "session_note", note.id, client_id=note.appointment.client_id)
+    return note
+
+
+def amend_note(actor: User, note_id: int, text: str) -> NoteAmendment:
+    """Append a correction to a signed note (its author only; the note itself never changes)."""
+    note = _load_note(note_id)
+    if note is None or not can_view_note(actor, note):
+        raise NotFound("No such note.")
+    if not can_amend_note(actor, note):
+        raise Forbidden("Only the note's author can amend it.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(fields={"text": ["Write the amendment."]})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(fields={"text": [f"Must be at most {MAX_TEXT} characters."]})
+    amendment = NoteAmendment(note_id=note.id, author_id=actor.id, created_at=clock.now(), text=text)
+    db.session.add(amendment)
+    db.session.flush()
+    note.amendments.append(amendment)
+    record_audit(actor, "note.amended", "session_note", note.id, client_id=note.appointment.client_id)
+    return amendment
+
+
+def pain_points(client_id: int) -> list[PainPoint]:
+    """The client's signed notes as pain scores, in the order of the sessions."""
+    rows = db.session.execute(
+        select(SessionNote, Appointment.starts_at)
+        .join(Appointment, Appointment.id == SessionNote.appointment_id)
+        .options(selectinload(SessionNote.techniques))
+        .where(Appointment.client_id == client_id)
+        .order_by(Appointment.starts_at, Appointment.id)
+    ).all()
+    return [
+        PainPoint(
+            appointment_id=note.appointment_id,
+            day=clock.to_local(starts_at).date(),
+            pain_before=note.pain_before,
+            pain_after=note.pain_after,
+            techniques=tuple(note.technique_codes),
+        )
+        for note, starts_at in rows
+    ]
+
+
+def client_progress(actor: User, client_id: int) -> list[PainPoint]:
+    """Pain before and after each noted session, for the client, their therapists, the owner."""
+    client = visible_client(actor, client_id)
+    points = pain_points(client.id)
+    record_audit(actor, "progress.viewed", "client", client.id, client_id=client.id)
+    return points
+
+
+def notes_waiting(actor: User, limit: int = 20) -> list[Appointment]:
+    """The therapist's appointments that have started, are still booked, and have no note."""
+    if not actor.is_therapist:
+        return []
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.therapist_id == actor.id,
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.starts_at <= clock.now(),
+                ~exists().where(SessionNote.appointment_id == Appointment.id),
+            )
+            .order_by(Appointment.starts_at.desc())
+            .limit(limit)
+        )
+    )
