@@ -1,0 +1,539 @@
+"""Scheduling use cases: setup, availability, booking, rescheduling, cancelling.
+
+Every write takes the therapist's schedule lock before it re-checks the calendar, so two
+requests cannot both pass the check; on PostgreSQL the exclusion constraint
+`appointments_no_overlap` is the final guarantee and its violation becomes BookingConflict.
+Services flush but never commit; the caller commits once per request.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from clinic import clock, signals
+from clinic.auth.permissions import require_owner, require_staff
+from clinic.database import lock_therapist_schedule
+from clinic.errors import (
+    BookingClearanceRequired,
+    BookingConflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooLateToCancel,
+    ValidationFailed,
+)
+from clinic.extensions import db
+from clinic.intake.status import REQUIRED, clearance_status
+from clinic.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    Service,
+    Therapist,
+    TimeOff,
+    User,
+    WorkingHours,
+)
+from clinic.scheduling import slots
+
+MAX_AVAILABILITY_SPAN_DAYS = 62
+MAX_BUFFER_MINUTES = 240
+MAX_DURATION_MINUTES = 480
+# Busy appointments this far outside a range can still push slots inside it (buffers are
+# capped at MAX_BUFFER_MINUTES, appointments at MAX_DURATION_MINUTES).
+_REACH = timedelta(hours=24)
+
+
+class AppointmentNotBooked(DomainError):
+    code = "appointment_not_booked"
+    message = "Only a booked appointment can be changed."
+
+
+def overlap_clause(start_col, end_col, start: datetime, end: datetime):
+    """SQL twin of slots.overlaps: rows whose [start_col, end_col) meets [start, end)."""
+    return and_(start_col < end, end_col > start)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def active_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.name)))
+
+
+def active_therapists() -> list[Therapist]:
+    return list(
+        db.session.scalars(
+            select(Therapist)
+            .join(User, User.id == Therapist.id)
+            .where(User.is_disabled.is_(False))
+            .order_by(User.name)
+        )
+    )
+
+
+def get_service(service_id: int, *, active_only: bool = True) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None or (active_only and not service.is_active):
+        raise NotFound("No such service.")
+    return service
+
+
+def get_therapist(therapist_id: int) -> Therapist:
+    therapist = db.session.get(Therapist, therapist_id)
+    if therapist is None or therapist.user.is_disabled:
+        raise NotFound("No such therapist.")
+    return therapist
+
+
+def _weekly_hours(therapist_ids) -> dict[int, list[slots.WeeklyHours]]:
+    rows = db.session.execute(
+        select(WorkingHours.therapist_id, WorkingHours.weekday, WorkingHours.starts_at, WorkingHours.ends_at)
+        .where(WorkingHours.therapist_id.in_(therapist_ids))
+    )
+    result: dict[int, list[slots.WeeklyHours]] = defaultdict(list)
+    for tid, weekday, start, end in rows:
+        result[tid].append(slots.WeeklyHours(weekday, start, end))
+    return result
+
+
+def _time_off(therapist_ids, start: datetime, end: datetime) -> dict[int, list[slots.Interval]]:
+    rows = db.session.execute(
+        select(TimeOff.therapist_id, TimeOff.starts_at, TimeOff.ends_at).where(
+            TimeOff.therapist_id.in_(therapist_ids),
+            overlap_clause(TimeOff.starts_at, TimeOff.ends_at, start, end),
+        )
+    )
+    result: dict[int, list[slots.Interval]] = defaultdict(list)
+    for tid, s, e in rows:
+        result[tid].append(slots.Interval(s, e))
+    return result
+
+
+def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None = None) -> dict[int, list]:
+    query = select(
+        Appointment.therapist_id, Appointment.starts_at, Appointment.ends_at, Appointment.buffer_minutes
+    ).where(
+        Appointment.therapist_id.in_(therapist_ids),
+        Appointment.status != AppointmentStatus.CANCELLED,
+        overlap_clause(Appointment.starts_at, Appointment.ends_at, start - _REACH, end + _REACH),
+    )
+    if ignore_id is not None:
+        query = query.where(Appointment.id != ignore_id)
+    result: dict[int, list[slots.Busy]] = defaultdict(list)
+    for tid, s, e, buffer in db.session.execute(query):
+        result[tid].append(slots.Busy(s, e, buffer or 0))
+    return result
+
+
+@dataclass(frozen=True)
+class Slot:
+    therapist_id: int
+    start: datetime
+    end: datetime
+
+
+def check_range(first: date | None, last: date | None) -> None:
+    if first is not None and last is not None:
+        if last < first:
+            raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
+        if (last - first).days > MAX_AVAILABILITY_SPAN_DAYS:
+            raise ValidationFailed(
+                fields={"to": [f"The range may span at most {MAX_AVAILABILITY_SPAN_DAYS} days."]}
+            )
+
+
+def booking_not_before() -> datetime:
+    """The earliest start a client may book online (the minimum notice)."""
+    return clock.now() + timedelta(hours=current_app.config.get("BOOKING_NOTICE_HOURS", 2))
+
+
+def availability(
+    service_id: int, first: date, last: date, therapist_id: int | None = None
+) -> list[Slot]:
+    """Every start a client could book now, for one service, in chronological order."""
+    check_range(first, last)
+    service = get_service(service_id)
+    if therapist_id is not None:
+        therapist_ids = [get_therapist(therapist_id).id]
+    else:
+        therapist_ids = [t.id for t in active_therapists()]
+    if not therapist_ids:
+        return []
+    range_start, range_end = clock.day_range(first, last)
+    not_before = booking_not_before()
+    if range_end <= not_before:
+        return []
+    hours = _weekly_hours(therapist_ids)
+    therapist_ids = [tid for tid in therapist_ids if hours.get(tid)]
+    if not therapist_ids:
+        return []
+    time_off = _time_off(therapist_ids, range_start, range_end)
+    busy = _busy(therapist_ids, range_start, range_end)
+    zone = clock.clinic_zone()
+    duration = timedelta(minutes=service.duration_minutes)
+    found = []
+    for tid in therapist_ids:
+        for start in slots.open_slots(
+            hours=hours[tid],
+            first_day=first,
+            last_day=last,
+            zone=zone,
+            duration_minutes=service.duration_minutes,
+            buffer_minutes=service.buffer_minutes,
+            busy=busy.get(tid, ()),
+            time_off=time_off.get(tid, ()),
+            not_before=not_before,
+        ):
+            found.append(Slot(tid, start, start + duration))
+    found.sort(key=lambda slot: (slot.start, slot.therapist_id))
+    return found
+
+
+def schedule_problem(
+    therapist_id: int,
+    service: Service,
+    start: datetime,
+    *,
+    ignore_appointment_id: int | None = None,
+    not_before: datetime | None = None,
+) -> str | None:
+    """None when staff could book `start` for this therapist and service, else the reason.
+
+    Staff rules: on the grid, inside working hours, outside time off, and no overlap with
+    a non-cancelled appointment, keeping the larger of the two buffers between them.
+    `not_before` adds the client's minimum notice.
+    """
+    end = start + timedelta(minutes=service.duration_minutes)
+    hours = _weekly_hours([therapist_id]).get(therapist_id, [])
+    time_off = _time_off([therapist_id], start, end).get(therapist_id, [])
+    busy = _busy([therapist_id], start, end, ignore_appointment_id).get(therapist_id, [])
+    return slots.start_problem(
+        start,
+        hours=hours,
+        zone=clock.clinic_zone(),
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        busy=busy,
+        time_off=time_off,
+        not_before=not_before,
+    )
+
+
+def visible_appointments_query(actor: User):
+    query = select(Appointment)
+    if actor.is_owner:
+        return query
+    if actor.is_therapist:
+        return query.where(Appointment.therapist_id == actor.id)
+    own = actor.client.id if actor.client else -1
+    return query.where(Appointment.client_id == own)
+
+
+def appointment_for(actor: User, appointment_id: int) -> Appointment:
+    """The appointment if the actor may see it (client: own; therapist: own calendar; owner: all)."""
+    appointment = db.session.scalar(
+        visible_appointments_query(actor).where(Appointment.id == appointment_id)
+    )
+    if appointment is None:
+        raise NotFound("No such appointment.")
+    return appointment
+
+
+def list_appointments(
+    actor: User, first: date | None = None, last: date | None = None, therapist_id: int | None = None
+) -> list[Appointment]:
+    """The actor's appointments (owner: all) starting in the local date range, in time order."""
+    check_range_order(first, last)
+    query = visible_appointments_query(actor)
+    if first is not None:
+        query = query.where(Appointment.starts_at >= clock.local_midnight(first))
+    if last is not None:
+        query = query.where(Appointment.starts_at < clock.local_midnight(last + timedelta(days=1)))
+    if therapist_id is not None:
+        query = query.where(Appointment.therapist_id == therapist_id)
+    return list(db.session.scalars(query.order_by(Appointment.starts_at, Appointment.id)))
+
+
+def check_range_order(first: date | None, last: date | None) -> None:
+    if first is not None and last is not None and last < first:
+        raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
+
+
+# -- setup ---------------------------------------------------------------------------------
+
+
+def create_service(
+    actor: User, *, name: str, duration_minutes: int, price_cents: int, buffer_minutes: int = 0
+) -> Service:
+    require_owner(actor)
+    fields: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        fields["name"] = ["Enter a name."]
+    elif len(name) > 120:
+        fields["name"] = ["Use at most 120 characters."]
+    elif db.session.scalar(select(func.count(Service.id)).where(func.lower(Service.name) == name.lower())):
+        fields["name"] = ["A service with this name already exists."]
+    if not 5 <= duration_minutes <= MAX_DURATION_MINUTES:
+        fields["duration_minutes"] = [f"Must be between 5 and {MAX_DURATION_MINUTES} minutes."]
+    if price_cents < 0:
+        fields["price_cents"] = ["Must not be negative."]
+    if not 0 <= buffer_minutes <= MAX_BUFFER_MINUTES:
+        fields["buffer_minutes"] = [f"Must be between 0 and {MAX_BUFFER_MINUTES} minutes."]
+    if fields:
+        raise ValidationFailed(fields=fields)
+    service = Service(
+        name=name, duration_minutes=duration_minutes, price_cents=price_cents, buffer_minutes=buffer_minutes
+    )
+    db.session.add(service)
+    db.session.flush()
+    return service
+
+
+def _require_schedule_editor(actor: User, therapist_id: int) -> Therapist:
+    therapist = get_therapist(therapist_id)
+    if not (actor.is_owner or (actor.is_therapist and actor.id == therapist.id)):
+        raise Forbidden("Only the owner or the therapist can change this schedule.")
+    return therapist
+
+
+def set_working_hours(
+    actor: User, therapist_id: int, intervals: list[tuple[int, time, time]]
+) -> list[WorkingHours]:
+    """Replace the therapist's week with `intervals` (weekday, start, end), wall-clock time."""
+    therapist = _require_schedule_editor(actor, therapist_id)
+    hours = [slots.WeeklyHours(w, s, e) for w, s, e in intervals]
+    problems = slots.weekly_hours_problems(hours)
+    if problems:
+        raise ValidationFailed(
+            "Working hours must not overlap and must end after they start.",
+            fields={f"[{i}]": [problem] for i, problem in sorted(problems.items())},
+        )
+    lock_therapist_schedule(therapist.id)
+    therapist.working_hours.clear()
+    db.session.flush()
+    for h in sorted(hours, key=lambda h: (h.weekday, h.start)):
+        therapist.working_hours.append(
+            WorkingHours(therapist_id=therapist.id, weekday=h.weekday, starts_at=h.start, ends_at=h.end)
+        )
+    db.session.flush()
+    return list(therapist.working_hours)
+
+
+def add_time_off(
+    actor: User, therapist_id: int, *, start: datetime, end: datetime, reason: str | None = None
+) -> TimeOff:
+    therapist = _require_schedule_editor(actor, therapist_id)
+    if end <= start:
+        raise ValidationFailed(fields={"end": ["Must be after start."]})
+    if reason is not None and len(reason) > 200:
+        raise ValidationFailed(fields={"reason": ["Use at most 200 characters."]})
+    lock_therapist_schedule(therapist.id)
+    row = TimeOff(
+        therapist_id=therapist.id, starts_at=start, ends_at=end, reason=(reason or "").strip() or None
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def delete_time_off(actor: User, time_off_id: int) -> None:
+    row = db.session.get(TimeOff, time_off_id)
+    if row is None:
+        raise NotFound("No such time off.")
+    _require_schedule_editor(actor, row.therapist_id)
+    db.session.delete(row)
+    db.session.flush()
+
+
+# -- appointments --------------------------------------------------------------------------
+
+
+def _flush_guarded() -> None:
+    """Flush, turning the database's no-overlap guarantee into a BookingConflict."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        if "appointments_no_overlap" in str(error.orig) or "exclusion" in str(error.orig).lower():
+            raise BookingConflict("That time was just taken. Please choose another.") from None
+        raise
+
+
+def _client_for_booking(actor: User, client_id: int | None) -> Client:
+    if actor.is_client:
+        own = actor.client
+        if own is None or (client_id is not None and client_id != own.id):
+            raise NotFound("No such client.")
+        return own
+    require_staff(actor)
+    if client_id is None:
+        raise ValidationFailed(fields={"client_id": ["Staff must name the client."]})
+    client = db.session.get(Client, client_id)
+    if client is None:
+        raise NotFound("No such client.")
+    return client
+
+
+def _check_calendar_access(actor: User, therapist: Therapist) -> None:
+    if actor.is_therapist and actor.id != therapist.id:
+        raise Forbidden("Therapists book on their own calendar.")
+
+
+def book_appointment(
+    actor: User,
+    *,
+    service_id: int,
+    therapist_id: int,
+    start: datetime,
+    client_id: int | None = None,
+    care_plan_id: int | None = None,
+) -> Appointment:
+    """Book a start for a client. Clients: only an offered slot; staff: any free grid start."""
+    service = get_service(service_id, active_only=actor.is_client)
+    therapist = get_therapist(therapist_id)
+    client = _client_for_booking(actor, client_id)
+    _check_calendar_access(actor, therapist)
+    if actor.is_client and clearance_status(client, clock.today()) == REQUIRED:
+        raise BookingClearanceRequired()
+    lock_therapist_schedule(therapist.id)
+    not_before = booking_not_before() if actor.is_client else None
+    problem = schedule_problem(therapist.id, service, start, not_before=not_before)
+    if problem:
+        raise BookingConflict(problem)
+    appointment = Appointment(
+        client_id=client.id,
+        therapist_id=therapist.id,
+        service_id=service.id,
+        care_plan_id=care_plan_id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=service.duration_minutes),
+        buffer_minutes=service.buffer_minutes,
+        status=AppointmentStatus.BOOKED,
+        booked_by_id=actor.id,
+    )
+    db.session.add(appointment)
+    _flush_guarded()
+    signals.appointment_booked.send(appointment, actor=actor)
+    return appointment
+
+
+def _inside_notice(appointment: Appointment) -> bool:
+    notice = timedelta(hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24))
+    return appointment.starts_at < clock.now() + notice
+
+
+def _require_booked(appointment: Appointment) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentNotBooked(f"This appointment is {appointment.status.replace('_', ' ')}.")
+
+
+def reschedule_appointment(actor: User, appointment_id: int, start: datetime) -> Appointment:
+    """Move a booked appointment; clients only outside the notice window, to an offered slot."""
+    appointment = appointment_for(actor, appointment_id)
+    _require_booked(appointment)
+    if actor.is_client and _inside_notice(appointment):
+        raise TooLateToCancel()
+    lock_therapist_schedule(appointment.therapist_id)
+    service = db.session.get(Service, appointment.service_id)
+    not_before = booking_not_before() if actor.is_client else None
+    problem = schedule_problem(
+        appointment.therapist_id, service, start, ignore_appointment_id=appointment.id, not_before=not_before
+    )
+    if problem:
+        raise BookingConflict(problem)
+    previous_start = appointment.starts_at
+    appointment.starts_at = start
+    appointment.ends_at = start + timedelta(minutes=service.duration_minutes)
+    appointment.buffer_minutes = service.buffer_minutes
+    appointment.reminder_sent_at = None
+    _flush_guarded()
+    signals.appointment_rescheduled.send(appointment, actor=actor, previous_start=previous_start)
+    return appointment
+
+
+def cancel_appointment(actor: User, appointment_id: int, reason: str | None = None) -> Appointment:
+    """Cancel; clients only outside the notice window, staff always (flagged when late)."""
+    appointment = appointment_for(actor, appointment_id)
+    _require_booked(appointment)
+    late = _inside_notice(appointment)
+    if actor.is_client and late:
+        raise TooLateToCancel()
+    if reason is not None and len(reason) > 500:
+        raise ValidationFailed(fields={"reason": ["Use at most 500 characters."]})
+    lock_therapist_schedule(appointment.therapist_id)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = clock.now()
+    appointment.cancel_reason = (reason or "").strip() or None
+    appointment.late_cancellation = bool(late and actor.is_staff)
+    db.session.flush()
+    signals.appointment_cancelled.send(appointment, actor=actor)
+    return appointment
+
+
+def mark_no_show(actor: User, appointment_id: int) -> Appointment:
+    appointment = appointment_for(actor, appointment_id)
+    require_staff(actor)
+    _require_booked(appointment)
+    lock_therapist_schedule(appointment.therapist_id)
+    appointment.status = AppointmentStatus.NO_SHOW
+    db.session.flush()
+    return appointment
+
+
+def upcoming_for_client(client: Client, limit: int = 20) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.client_id == client.id,
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.ends_at > clock.now(),
+            )
+            .order_by(Appointment.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def appointments_between(therapist_ids, start: datetime, end: datetime) -> list[Appointment]:
+    """Appointments (cancelled included) of these therapists starting in [start, end), with
+    client, service and therapist loaded in the same query (calendar pages)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .options(
+                joinedload(Appointment.client),
+                joinedload(Appointment.service),
+                joinedload(Appointment.therapist).joinedload(Therapist.user),
+            )
+            .where(
+                Appointment.therapist_id.in_(therapist_ids),
+                Appointment.starts_at >= start,
+                Appointment.starts_at < end,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
+
+def feed_appointments(therapist_id: int) -> list[Appointment]:
+    """Every non-cancelled appointment of a therapist, for the calendar feed."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .options(joinedload(Appointment.client), joinedload(Appointment.service))
+            .where(
+                Appointment.therapist_id == therapist_id,
+                Appointment.status != AppointmentStatus.CANCELLED,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
