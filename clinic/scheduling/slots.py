@@ -186,7 +186,7 @@ def start_problem(
     """
     end = start + timedelta(minutes=duration_minutes)
     if not on_grid(start, zone):
-        return "Appointments start at :00, :15, :30 or :45."
+        return "That time is off the 15-minute grid: appointments start at :00, :15, :30 or :45."
     if not_before is not None and start < not_before:
         return "That time is too soon to book online."
     local_day = start.astimezone(zone).date()
