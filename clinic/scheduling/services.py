@@ -30,6 +30,7 @@ from clinic.errors import (
 from clinic.extensions import db
 from clinic.intake.status import REQUIRED, clearance_status
 from clinic.models import (
+    NO_OVERLAP_CONSTRAINT,
     Appointment,
     AppointmentStatus,
     Client,
@@ -355,13 +356,18 @@ def delete_time_off(actor: User, time_off_id: int) -> None:
 # -- appointments --------------------------------------------------------------------------
 
 
-def _flush_guarded() -> None:
-    """Flush, turning the database's no-overlap guarantee into a BookingConflict."""
+def _write_guarded(change) -> None:
+    """Apply `change()` and flush inside a SAVEPOINT, turning the database's no-overlap
+    guarantee into a BookingConflict while the outer transaction stays usable.
+
+    begin_nested() flushes what is already pending first, so the change must happen inside.
+    """
     try:
         with db.session.begin_nested():
+            change()
             db.session.flush()
     except IntegrityError as error:
-        if "appointments_no_overlap" in str(error.orig) or "exclusion" in str(error.orig).lower():
+        if NO_OVERLAP_CONSTRAINT in str(error.orig):
             raise BookingConflict("That time was just taken. Please choose another.") from None
         raise
 
@@ -418,8 +424,7 @@ def book_appointment(
         status=AppointmentStatus.BOOKED,
         booked_by_id=actor.id,
     )
-    db.session.add(appointment)
-    _flush_guarded()
+    _write_guarded(lambda: db.session.add(appointment))
     signals.appointment_booked.send(appointment, actor=actor)
     return appointment
 
@@ -449,11 +454,14 @@ def reschedule_appointment(actor: User, appointment_id: int, start: datetime) ->
     if problem:
         raise BookingConflict(problem)
     previous_start = appointment.starts_at
-    appointment.starts_at = start
-    appointment.ends_at = start + timedelta(minutes=service.duration_minutes)
-    appointment.buffer_minutes = service.buffer_minutes
-    appointment.reminder_sent_at = None
-    _flush_guarded()
+
+    def move() -> None:
+        appointment.starts_at = start
+        appointment.ends_at = start + timedelta(minutes=service.duration_minutes)
+        appointment.buffer_minutes = service.buffer_minutes
+        appointment.reminder_sent_at = None
+
+    _write_guarded(move)
     signals.appointment_rescheduled.send(appointment, actor=actor, previous_start=previous_start)
     return appointment
 
