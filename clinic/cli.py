@@ -52,6 +52,22 @@ def seed_demo_command(if_empty: bool) -> None:
             click.echo(f"  {role:<10} {email}")
 
 
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email due appointment reminders and deliver every pending email (meant for cron)."""
+    from clinic.notifications.services import MailConfigError, send_reminders
+
+    try:
+        run = send_reminders()
+    except MailConfigError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Mail is not configured: {error}") from None
+    click.echo(f"Reminders queued: {run.queued}. Emails sent: {run.sent}. Failed: {run.failed}.")
+    for problem in run.errors:
+        click.echo(f"  {problem} (will retry on the next run)")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_reminders_command)

@@ -1,7 +1,67 @@
-"""Connects notifications to the appointment signals (filled in by the notifications work)."""
+"""Connects notifications to the appointment signals, and delivery to the end of requests.
+
+Receivers only add outbox rows to the sender's session (clinic/signals.py), so an email
+exists exactly when the booking, move or cancellation commits.
+"""
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from clinic import signals
+from clinic.models import Appointment
+from clinic.notifications import outbox
+from clinic.notifications.messages import CANCELLATION, CONFIRMATION, REMINDER, RESCHEDULE, compose
+from clinic.notifications.services import note_commit, note_rollback, send_after_commit
+
+
+def _has_email(appointment: Appointment) -> bool:
+    return bool(appointment.client and appointment.client.email)
+
+
+def on_booked(appointment: Appointment, **_extra) -> None:
+    if _has_email(appointment):
+        outbox.enqueue(CONFIRMATION, appointment, compose(CONFIRMATION, appointment))
+
+
+def on_rescheduled(appointment: Appointment, *, previous_start=None, **_extra) -> None:
+    # A reminder queued for the old time must not go out; the new time gets its own.
+    outbox.discard_unsent(appointment.id, REMINDER)
+    if _has_email(appointment):
+        message = compose(RESCHEDULE, appointment, previous_start=previous_start)
+        key = appointment.starts_at.strftime("%Y%m%dT%H%M%SZ")
+        if previous_start is not None:
+            key = f"{previous_start:%Y%m%dT%H%M%SZ}-{key}"
+        outbox.enqueue(RESCHEDULE, appointment, message, dedupe_key=f"{key}-{outbox.unique_suffix()}")
+
+
+def on_cancelled(appointment: Appointment, **_extra) -> None:
+    outbox.discard_unsent(appointment.id, REMINDER)
+    if _has_email(appointment):
+        outbox.enqueue(CANCELLATION, appointment, compose(CANCELLATION, appointment))
+
+
+def _after_commit(_session) -> None:
+    note_commit()
+
+
+def _after_rollback(_session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        note_rollback()
+
+
+def _deliver_after_request(response):
+    send_after_commit()
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Register signal receivers; called once from create_app."""
+    # Module-level functions held strongly; connecting twice (several apps) is a no-op.
+    signals.appointment_booked.connect(on_booked, weak=False)
+    signals.appointment_rescheduled.connect(on_rescheduled, weak=False)
+    signals.appointment_cancelled.connect(on_cancelled, weak=False)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+    app.after_request(_deliver_after_request)

@@ -1,0 +1,66 @@
+"""What each email says: subject, plain-text body (templates/notifications/) and attachment."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from clinic import clock
+from clinic.models import Appointment
+
+CONFIRMATION = "confirmation"
+RESCHEDULE = "reschedule"
+CANCELLATION = "cancellation"
+REMINDER = "reminder"
+KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER)
+
+_SUBJECTS = {
+    CONFIRMATION: "Your appointment is booked: {when}",
+    RESCHEDULE: "Your appointment has moved to {when}",
+    CANCELLATION: "Your appointment on {when} is cancelled",
+    REMINDER: "Reminder: your appointment {when}",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    attachment_name: str | None = None
+    attachment: bytes | None = None
+
+
+def local_when(instant: datetime) -> str:
+    """'Tuesday 8 January 2030 at 10:00' in the clinic's time zone."""
+    local = clock.to_local(instant)
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def compose(kind: str, appointment: Appointment, *, previous_start: datetime | None = None) -> Message:
+    """Render one email about `appointment`; a confirmation carries the booking as .ics."""
+    clinic_name = current_app.config["CLINIC_NAME"]
+    context = {
+        "clinic_name": clinic_name,
+        "client_name": appointment.client.name,
+        "therapist_name": appointment.therapist.user.name,
+        "service_name": appointment.service.name,
+        "when": local_when(appointment.starts_at),
+        "ends": f"{clock.to_local(appointment.ends_at):%H:%M}",
+        "previous_when": local_when(previous_start) if previous_start else None,
+        "zone": current_app.config["CLINIC_TIMEZONE"],
+        "notice_hours": current_app.config.get("CANCELLATION_NOTICE_HOURS", 24),
+        "reason": appointment.cancel_reason,
+    }
+    subject = _SUBJECTS[kind].format(when=context["when"])
+    # Straight from the Jinja environment: no page context processors (no request here).
+    body = current_app.jinja_env.get_template(f"notifications/{kind}.txt").render(**context)
+    if kind != CONFIRMATION:
+        return Message(subject, body)
+    from clinic.scheduling.ical import calendar_bytes
+
+    ics = calendar_bytes(
+        [appointment],
+        name=clinic_name,
+        summary=lambda a: f"{a.service.name} with {a.therapist.user.name} ({clinic_name})",
+    )
+    return Message(subject, body, "appointment.ics", ics)
