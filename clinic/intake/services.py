@@ -255,6 +255,18 @@ def check_in_for_appointment(appointment_id: int) -> CheckIn | None:
     )
 
 
+def list_check_ins(actor: User, appointment_id: int) -> list[CheckIn]:
+    """An appointment's check-ins, oldest first, for its client, its therapist or the owner."""
+    appointment = _check_in_appointment(actor, appointment_id)
+    check_ins = list(db.session.scalars(
+        select(CheckIn).where(CheckIn.appointment_id == appointment.id)
+        .order_by(CheckIn.submitted_at, CheckIn.id)
+    ))
+    record_audit(actor, "check_in.listed", "appointment", appointment.id, client_id=appointment.client_id,
+                 detail=f"{len(check_ins)} check-ins")
+    return check_ins
+
+
 def check_ins_due(client: Client) -> list[Appointment]:
     """The client's booked appointments whose check-in is open and not yet answered."""
     now = clock.now()
