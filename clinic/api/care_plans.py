@@ -1,1 +1,248 @@
-"""API routes: care_plans."""
+"""Care plans in the API: book a whole course of care, read its phase, end, extend, cancel."""
+
+from flask import jsonify, request
+
+from clinic import clock
+from clinic.api.blueprint import bp, current_actor
+from clinic.api.openapi import operation
+from clinic.api.parsing import Reader, json_object
+from clinic.care_plans import cadence, services
+from clinic.extensions import db
+from clinic.models import Appointment, CarePlan
+
+PLAN_APPOINTMENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "client_id": {"type": "integer"},
+        "therapist_id": {"type": "integer"},
+        "service_id": {"type": "integer"},
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "status": {"enum": ["booked", "completed", "cancelled", "no_show"]},
+        "care_plan_id": {"type": "integer"},
+        "plan_phase": {"enum": ["weekly", "maintenance"]},
+    },
+}
+PLAN_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "client_id": {"type": "integer"},
+        "therapist_id": {"type": "integer"},
+        "service_id": {"type": "integer"},
+        "phase": {"enum": [p.value for p in cadence.Phase]},
+        "weekly_sessions": {"type": "integer"},
+        "maintenance_sessions": {"type": "integer"},
+        "first_start": {"type": "string", "format": "date-time"},
+        "ended_at": {"type": ["string", "null"], "format": "date-time"},
+        "appointments": {"type": "array", "items": PLAN_APPOINTMENT_SCHEMA},
+    },
+}
+CANCEL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "cancelled": {"type": "array", "items": PLAN_APPOINTMENT_SCHEMA},
+        "too_late": {"type": "array", "items": PLAN_APPOINTMENT_SCHEMA},
+        "alternatives": {"type": "array", "items": {"type": "string", "format": "date-time"}},
+    },
+}
+
+
+def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
+    return {
+        "id": appointment.id,
+        "client_id": appointment.client_id,
+        "therapist_id": appointment.therapist_id,
+        "service_id": appointment.service_id,
+        "start": clock.iso(appointment.starts_at),
+        "end": clock.iso(appointment.ends_at),
+        "status": appointment.status,
+        "care_plan_id": appointment.care_plan_id,
+        "plan_phase": cadence.session_phase(
+            appointment.starts_at, plan.first_start, plan.weekly_sessions, clock.clinic_zone()
+        ).value,
+    }
+
+
+def plan_json(plan: CarePlan) -> dict:
+    appointments = services.plan_appointments(plan)
+    return {
+        "id": plan.id,
+        "client_id": plan.client_id,
+        "therapist_id": plan.therapist_id,
+        "service_id": plan.service_id,
+        "phase": services.plan_phase(plan, appointments).value,
+        "weekly_sessions": plan.weekly_sessions,
+        "maintenance_sessions": plan.maintenance_sessions,
+        "first_start": clock.iso(plan.first_start),
+        "ended_at": clock.iso(plan.ended_at),
+        "appointments": [_appointment_json(plan, a) for a in appointments],
+    }
+
+
+def _cancel_json(plan: CarePlan, result: services.CancelResult) -> dict:
+    return {
+        "cancelled": [_appointment_json(plan, a) for a in result.cancelled],
+        "too_late": [_appointment_json(plan, a) for a in result.too_late],
+        "alternatives": [clock.iso(s) for s in result.alternatives],
+    }
+
+
+def _optional_reason() -> str | None:
+    if not request.get_data():
+        return None
+    reader = Reader(json_object())
+    reason = reader.text("reason", required=False, max_length=500)
+    reader.check()
+    return reason
+
+
+@bp.post("/care-plans")
+@operation(
+    "Book a course of care (staff): weekly sessions, then monthly maintenance; all or nothing",
+    tag="care plans",
+    body={
+        "type": "object",
+        "required": [
+            "client_id",
+            "therapist_id",
+            "service_id",
+            "first_start",
+            "weekly_sessions",
+            "maintenance_sessions",
+        ],
+        "properties": {
+            "client_id": {"type": "integer"},
+            "therapist_id": {"type": "integer"},
+            "service_id": {"type": "integer"},
+            "first_start": {"type": "string", "format": "date-time"},
+            "weekly_sessions": {"type": "integer", "minimum": 0, "maximum": cadence.MAX_WEEKLY_SESSIONS},
+            "maintenance_sessions": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": cadence.MAX_MAINTENANCE_SESSIONS,
+            },
+        },
+    },
+    response=PLAN_SCHEMA,
+    statuses=(201, 400, 401, 403, 404, 409, 422),
+)
+def create_care_plan():
+    actor = current_actor()
+    reader = Reader(json_object())
+    client_id = reader.integer("client_id", minimum=1)
+    therapist_id = reader.integer("therapist_id", minimum=1)
+    service_id = reader.integer("service_id", minimum=1)
+    first_start = reader.instant("first_start")
+    weekly = reader.integer("weekly_sessions", minimum=0, maximum=cadence.MAX_WEEKLY_SESSIONS)
+    maintenance = reader.integer("maintenance_sessions", minimum=0, maximum=cadence.MAX_MAINTENANCE_SESSIONS)
+    reader.check()
+    plan = services.create_care_plan(
+        actor,
+        client_id=client_id,
+        therapist_id=therapist_id,
+        service_id=service_id,
+        first_start=first_start,
+        weekly_sessions=weekly,
+        maintenance_sessions=maintenance,
+    )
+    db.session.commit()
+    return jsonify(plan_json(plan)), 201
+
+
+@bp.get("/care-plans")
+@operation(
+    "Care plans the caller may see (a client's own, a therapist's own, all for the owner)",
+    tag="care plans",
+    response={"type": "array", "items": PLAN_SCHEMA},
+    statuses=(401,),
+)
+def list_care_plans():
+    return jsonify([plan_json(p) for p in services.plans_for(current_actor())])
+
+
+@bp.get("/care-plans/<int:plan_id>")
+@operation(
+    "A care plan with its phase and sessions (staff, and the plan's client)",
+    tag="care plans",
+    response=PLAN_SCHEMA,
+    statuses=(401, 404),
+)
+def get_care_plan(plan_id: int):
+    return jsonify(plan_json(services.plan_for(current_actor(), plan_id)))
+
+
+@bp.post("/care-plans/<int:plan_id>/end")
+@operation(
+    "End a plan early (its therapist or the owner): future sessions are cancelled",
+    tag="care plans",
+    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    response=PLAN_SCHEMA,
+    statuses=(400, 401, 403, 404, 409, 422),
+)
+def end_care_plan(plan_id: int):
+    actor = current_actor()
+    reason = _optional_reason()
+    plan = services.plan_for(actor, plan_id)
+    services.end_care_plan(actor, plan_id, reason)
+    db.session.commit()
+    return jsonify(plan_json(plan))
+
+
+@bp.post("/care-plans/<int:plan_id>/extend")
+@operation(
+    "Extend the weekly phase by more weeks (all or nothing; maintenance moves after them)",
+    tag="care plans",
+    body={
+        "type": "object",
+        "required": ["weeks"],
+        "properties": {"weeks": {"type": "integer", "minimum": 1}},
+    },
+    response=PLAN_SCHEMA,
+    statuses=(400, 401, 403, 404, 409, 422),
+)
+def extend_care_plan(plan_id: int):
+    actor = current_actor()
+    reader = Reader(json_object())
+    weeks = reader.integer("weeks", minimum=1, maximum=cadence.MAX_WEEKLY_SESSIONS)
+    reader.check()
+    plan = services.extend_care_plan(actor, plan_id, weeks)
+    db.session.commit()
+    return jsonify(plan_json(plan))
+
+
+@bp.post("/care-plans/<int:plan_id>/appointments/<int:appointment_id>/cancel")
+@operation(
+    "Cancel one session of a plan (notice policy applies); offers the nearest free times that week",
+    tag="care plans",
+    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    response=CANCEL_SCHEMA,
+    statuses=(400, 401, 403, 404, 409, 422),
+)
+def cancel_plan_session(plan_id: int, appointment_id: int):
+    actor = current_actor()
+    reason = _optional_reason()
+    result = services.cancel_plan_session(actor, plan_id, appointment_id, reason)
+    plan = services.plan_for(actor, plan_id)
+    body = _cancel_json(plan, result)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.post("/care-plans/<int:plan_id>/cancel-rest")
+@operation(
+    "Cancel every future session of a plan the notice policy allows; lists those too late to cancel",
+    tag="care plans",
+    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    response=CANCEL_SCHEMA,
+    statuses=(400, 401, 403, 404, 409, 422),
+)
+def cancel_rest_of_plan(plan_id: int):
+    actor = current_actor()
+    reason = _optional_reason()
+    result = services.cancel_rest_of_plan(actor, plan_id, reason)
+    plan = services.plan_for(actor, plan_id)
+    body = _cancel_json(plan, result)
+    db.session.commit()
+    return jsonify(body)

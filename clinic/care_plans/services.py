@@ -1,0 +1,507 @@
+"""Care plans: a course of weekly sessions, then monthly maintenance, booked all at once.
+
+Creating or extending a plan is all or nothing: every session is checked against the
+therapist's calendar under the schedule lock, every clash is reported, and only when
+none is found are the sessions booked, inside one SAVEPOINT, so a failure part-way
+leaves no trace. Cancelling goes through scheduling's cancel_appointment, so the
+cancellation notice applies to each session.
+
+A session is "ahead" when it is not cancelled and has not started yet. The plan's phase
+is `weekly` while a weekly session is ahead, then `maintenance` while a maintenance
+session is ahead, then `finished` (also once the plan is ended early or cancelled).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from clinic import clock
+from clinic.audit import record_audit
+from clinic.auth.permissions import is_therapist_of, require_staff
+from clinic.care_plans import cadence
+from clinic.care_plans.cadence import Phase
+from clinic.care_plans.progress import PainPoint, Progress, progress_of
+from clinic.database import lock_therapist_schedule
+from clinic.errors import (
+    BookingConflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ScheduleConflict,
+    TooLateToCancel,
+    ValidationFailed,
+)
+from clinic.extensions import db
+from clinic.models import Appointment, AppointmentStatus, CarePlan, Client, SessionNote, User
+from clinic.scheduling import services as scheduling
+
+ALTERNATIVES_OFFERED = 3
+
+
+class PlanEnded(DomainError):
+    code = "plan_ended"
+    message = "This care plan has already ended."
+
+
+class PlanNotExtendable(DomainError):
+    code = "plan_not_extendable"
+    message = "This care plan's weekly phase cannot be extended."
+
+
+class NotAPlanSession(DomainError):
+    status = 404
+    code = "not_found"
+    message = "No such session in this care plan."
+
+
+@dataclass(frozen=True)
+class PlanSession:
+    appointment: Appointment
+    phase: Phase
+    ahead: bool
+    note: SessionNote | None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.appointment.status == AppointmentStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    """What the plan page and the API show: phase, sessions done and to come, pain."""
+
+    plan: CarePlan
+    phase: Phase
+    sessions: list[PlanSession]
+    progress: Progress
+    points: list[PainPoint] = field(default_factory=list)
+
+    @property
+    def done(self) -> list[PlanSession]:
+        return [s for s in self.sessions if not s.cancelled and not s.ahead]
+
+    @property
+    def to_come(self) -> list[PlanSession]:
+        return [s for s in self.sessions if s.ahead]
+
+    @property
+    def cancelled(self) -> list[PlanSession]:
+        return [s for s in self.sessions if s.cancelled]
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    cancelled: list[Appointment]
+    too_late: list[Appointment]
+    alternatives: list[datetime] = field(default_factory=list)
+
+
+# -- access ----------------------------------------------------------------------------------
+
+
+def _can_see_plan(actor: User, plan: CarePlan) -> bool:
+    if actor.is_owner or plan.therapist_id == actor.id:
+        return True
+    if actor.is_therapist:
+        return is_therapist_of(actor.id, plan.client_id)
+    return actor.is_client and plan.client.user_id == actor.id
+
+
+def plan_for(actor: User, plan_id: int) -> CarePlan:
+    """The plan, for staff (owner, its therapist, the client's therapists) and its client; else 404."""
+    plan = db.session.get(CarePlan, plan_id)
+    if plan is None or not _can_see_plan(actor, plan):
+        raise NotFound("No such care plan.")
+    return plan
+
+
+def _plan_for_staff(actor: User, plan_id: int) -> CarePlan:
+    plan = plan_for(actor, plan_id)
+    if not (actor.is_owner or plan.therapist_id == actor.id):
+        raise Forbidden("Only the plan's therapist or the owner can change the plan.")
+    return plan
+
+
+def plans_for(actor: User) -> list[CarePlan]:
+    """Plans the actor may see, newest first: a client's own, a therapist's own, all for the owner."""
+    query = select(CarePlan).order_by(CarePlan.first_start.desc(), CarePlan.id.desc())
+    if actor.is_therapist:
+        query = query.where(CarePlan.therapist_id == actor.id)
+    elif actor.is_client:
+        query = query.where(CarePlan.client_id == (actor.client.id if actor.client else -1))
+    elif not actor.is_owner:
+        return []
+    return list(db.session.scalars(query.limit(200)))
+
+
+def plans_of_client(actor: User, client: Client) -> list[CarePlan]:
+    plans = db.session.scalars(
+        select(CarePlan).where(CarePlan.client_id == client.id).order_by(CarePlan.first_start.desc())
+    )
+    return [p for p in plans if _can_see_plan(actor, p)]
+
+
+def _plan_to_change(actor: User, plan_id: int) -> CarePlan:
+    """Its client, its therapist or the owner may cancel sessions of a plan."""
+    return _plan_for_staff(actor, plan_id) if actor.is_staff else plan_for(actor, plan_id)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def plan_appointments(plan: CarePlan) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.care_plan_id == plan.id)
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
+    )
+
+
+def _is_ahead(appointment: Appointment, now: datetime) -> bool:
+    return appointment.status != AppointmentStatus.CANCELLED and appointment.starts_at > now
+
+
+def _session_phase(plan: CarePlan, appointment: Appointment) -> Phase:
+    return cadence.session_phase(
+        appointment.starts_at, plan.first_start, plan.weekly_sessions, clock.clinic_zone()
+    )
+
+
+def plan_phase(plan: CarePlan, appointments: list[Appointment] | None = None) -> Phase:
+    """weekly / maintenance / finished, counting only non-cancelled sessions (see module doc)."""
+    now = clock.now()
+    appointments = plan_appointments(plan) if appointments is None else appointments
+    return cadence.phase_of(
+        [
+            (_session_phase(plan, a), _is_ahead(a, now))
+            for a in appointments
+            if a.status != AppointmentStatus.CANCELLED
+        ]
+    )
+
+
+def plan_overview(plan: CarePlan) -> PlanOverview:
+    now = clock.now()
+    appointments = plan_appointments(plan)
+    notes = {
+        n.appointment_id: n
+        for n in db.session.scalars(
+            select(SessionNote)
+            .options(selectinload(SessionNote.techniques))
+            .where(SessionNote.appointment_id.in_([a.id for a in appointments]))
+        )
+    }
+    sessions = [
+        PlanSession(a, _session_phase(plan, a), _is_ahead(a, now), notes.get(a.id)) for a in appointments
+    ]
+    points = [
+        PainPoint(
+            a.id,
+            clock.to_local(a.starts_at).date(),
+            notes[a.id].pain_before,
+            notes[a.id].pain_after,
+            tuple(notes[a.id].technique_codes),
+        )
+        for a in appointments
+        if a.id in notes
+    ]
+    return PlanOverview(plan, plan_phase(plan, appointments), sessions, progress_of(points), points)
+
+
+# -- creating and extending ------------------------------------------------------------------
+
+
+def _check_counts(weekly: int, maintenance: int) -> None:
+    fields: dict[str, list[str]] = {}
+    if not 0 <= weekly <= cadence.MAX_WEEKLY_SESSIONS:
+        fields["weekly_sessions"] = [f"Must be from 0 to {cadence.MAX_WEEKLY_SESSIONS}."]
+    if not 0 <= maintenance <= cadence.MAX_MAINTENANCE_SESSIONS:
+        fields["maintenance_sessions"] = [f"Must be from 0 to {cadence.MAX_MAINTENANCE_SESSIONS}."]
+    if not fields and weekly + maintenance == 0:
+        fields["weekly_sessions"] = ["A plan needs at least one session."]
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+def _conflicts(therapist_id: int, service, starts: list[datetime]) -> list[tuple[datetime, str]]:
+    found = []
+    for start in starts:
+        problem = scheduling.schedule_problem(therapist_id, service, start)
+        if problem:
+            found.append((start, problem))
+    return found
+
+
+def _raise_conflicts(conflicts: list[tuple[datetime, str]]) -> None:
+    n = len(conflicts)
+    raise ScheduleConflict(
+        f"{n} session{'s' if n != 1 else ''} of the plan clash with the schedule; nothing was booked.",
+        conflicts=[clock.iso(start) for start, _ in conflicts],
+        details=[{"start": clock.iso(start), "reason": reason} for start, reason in conflicts],
+    )
+
+
+def _book_all(actor: User, plan: CarePlan, service, starts: list[datetime]) -> list[Appointment]:
+    """Book every start (already checked), or none: the caller runs this inside a SAVEPOINT."""
+    booked = []
+    for start in starts:
+        try:
+            booked.append(
+                scheduling.book_appointment(
+                    actor,
+                    service_id=service.id,
+                    therapist_id=plan.therapist_id,
+                    start=start,
+                    client_id=plan.client_id,
+                    care_plan_id=plan.id,
+                )
+            )
+        except BookingConflict as error:
+            # Only a writer that ignores the schedule lock could get here; report it the same way.
+            _raise_conflicts([(start, error.message)])
+    return booked
+
+
+def create_care_plan(
+    actor: User,
+    *,
+    client_id: int,
+    therapist_id: int,
+    service_id: int,
+    first_start: datetime,
+    weekly_sessions: int,
+    maintenance_sessions: int,
+) -> CarePlan:
+    """Book a whole course of care for a client, or nothing.
+
+    Staff only; a therapist plans on their own calendar. Every session that would collide
+    with an appointment, fall outside working hours or inside time off is listed in one
+    409 schedule_conflict (error.conflicts: the clashing ISO starts).
+    """
+    require_staff(actor)
+    _check_counts(weekly_sessions, maintenance_sessions)
+    service = scheduling.get_service(service_id)
+    therapist = scheduling.get_therapist(therapist_id)
+    if actor.is_therapist and actor.id != therapist.id:
+        raise Forbidden("Therapists plan care on their own calendar.")
+    client = db.session.get(Client, client_id)
+    if client is None:
+        raise NotFound("No such client.")
+    planned = cadence.plan_sessions(first_start, weekly_sessions, maintenance_sessions, clock.clinic_zone())
+    starts = [s.start for s in planned]
+    lock_therapist_schedule(therapist.id)
+    if conflicts := _conflicts(therapist.id, service, starts):
+        _raise_conflicts(conflicts)
+    with db.session.begin_nested():
+        plan = CarePlan(
+            client_id=client.id,
+            therapist_id=therapist.id,
+            service_id=service.id,
+            weekly_sessions=weekly_sessions,
+            maintenance_sessions=maintenance_sessions,
+            first_start=starts[0],
+            created_by_id=actor.id,
+        )
+        db.session.add(plan)
+        db.session.flush()
+        _book_all(actor, plan, service, starts)
+    record_audit(
+        actor,
+        "care_plan.created",
+        "care_plan",
+        plan.id,
+        client_id=client.id,
+        detail=f"{weekly_sessions} weekly + {maintenance_sessions} maintenance from {clock.iso(starts[0])}",
+    )
+    return plan
+
+
+def extend_care_plan(actor: User, plan_id: int, weeks: int) -> CarePlan:
+    """Add `weeks` weekly sessions after the last weekly one; maintenance moves after them.
+
+    All or nothing, like creation. Refused (409 plan_not_extendable) when the plan has no
+    weekly phase, maintenance has begun, or the next weekly session would already be past.
+    The plan's booked maintenance sessions are cancelled and booked again four weeks
+    after the new last weekly session (still the same weekday and time).
+    """
+    plan = _plan_for_staff(actor, plan_id)
+    if not 1 <= weeks <= cadence.MAX_WEEKLY_SESSIONS:
+        raise ValidationFailed(fields={"weeks": [f"Must be from 1 to {cadence.MAX_WEEKLY_SESSIONS}."]})
+    if plan.ended_at is not None:
+        raise PlanEnded()
+    if plan.weekly_sessions + weeks > cadence.MAX_WEEKLY_SESSIONS:
+        raise ValidationFailed(
+            fields={"weeks": [f"A plan has at most {cadence.MAX_WEEKLY_SESSIONS} weekly sessions."]}
+        )
+    if plan.weekly_sessions == 0:
+        raise PlanNotExtendable("This plan has no weekly phase to extend.")
+    now = clock.now()
+    appointments = plan_appointments(plan)
+    maintenance = [a for a in appointments if _session_phase(plan, a) == Phase.MAINTENANCE]
+    if any(a.status != AppointmentStatus.CANCELLED and a.starts_at <= now for a in maintenance):
+        raise PlanNotExtendable("Maintenance has already begun; start a new plan for more weekly care.")
+    zone = clock.clinic_zone()
+    planned = cadence.plan_sessions(
+        plan.first_start, plan.weekly_sessions + weeks, plan.maintenance_sessions, zone
+    )
+    new_sessions = planned[plan.weekly_sessions :]
+    if new_sessions[0].start <= now:
+        raise PlanNotExtendable("The weekly phase ended too long ago to extend; start a new plan instead.")
+    service = scheduling.get_service(plan.service_id, active_only=False)
+    lock_therapist_schedule(plan.therapist_id)
+    with db.session.begin_nested():
+        for appointment in maintenance:
+            if appointment.status == AppointmentStatus.BOOKED:
+                scheduling.cancel_appointment(actor, appointment.id, "Moved: the weekly phase was extended.")
+        starts = [s.start for s in new_sessions]
+        if conflicts := _conflicts(plan.therapist_id, service, starts):
+            _raise_conflicts(conflicts)  # leaving the SAVEPOINT undoes the cancellations
+        _book_all(actor, plan, service, starts)
+        plan.weekly_sessions += weeks
+        db.session.flush()
+    record_audit(
+        actor,
+        "care_plan.extended",
+        "care_plan",
+        plan.id,
+        client_id=plan.client_id,
+        detail=f"+{weeks} weekly sessions",
+    )
+    return plan
+
+
+# -- ending and cancelling -------------------------------------------------------------------
+
+
+def _future_booked(plan: CarePlan) -> list[Appointment]:
+    now = clock.now()
+    return [a for a in plan_appointments(plan) if a.status == AppointmentStatus.BOOKED and a.starts_at > now]
+
+
+def end_care_plan(actor: User, plan_id: int, reason: str | None = None) -> list[Appointment]:
+    """End a plan early (its therapist or the owner): every future session is cancelled."""
+    plan = _plan_for_staff(actor, plan_id)
+    if plan.ended_at is not None:
+        raise PlanEnded()
+    reason = (reason or "").strip()[:400] or "The care plan was ended early."
+    cancelled = [scheduling.cancel_appointment(actor, a.id, reason) for a in _future_booked(plan)]
+    plan.ended_at = clock.now()
+    db.session.flush()
+    record_audit(
+        actor,
+        "care_plan.ended",
+        "care_plan",
+        plan.id,
+        client_id=plan.client_id,
+        detail=f"{len(cancelled)} future sessions cancelled",
+    )
+    return cancelled
+
+
+def _plan_session(plan: CarePlan, appointment_id: int) -> Appointment:
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.care_plan_id != plan.id:
+        raise NotAPlanSession()
+    return appointment
+
+
+def cancel_plan_session(
+    actor: User, plan_id: int, appointment_id: int, reason: str | None = None
+) -> CancelResult:
+    """Cancel one session (the client, or staff), and offer the nearest free times that week.
+
+    The notice policy is scheduling's: a client inside CANCELLATION_NOTICE_HOURS gets 409
+    too_late_to_cancel. The offers are starts the actor could book right now, for the same
+    therapist and service, in the same Monday-Sunday week, nearest to the cancelled start.
+    """
+    plan = _plan_to_change(actor, plan_id)
+    appointment = _plan_session(plan, appointment_id)
+    scheduling.cancel_appointment(actor, appointment.id, reason)
+    return CancelResult([appointment], [], nearest_free_times(actor, plan, appointment.starts_at))
+
+
+def nearest_free_times(
+    actor: User, plan: CarePlan, around: datetime, limit: int = ALTERNATIVES_OFFERED
+) -> list[datetime]:
+    """Bookable starts in `around`'s clinic week (Monday-Sunday), nearest to it first.
+
+    Starts overlapping the session at `around` are left out: the client wants another time.
+    """
+    day = clock.to_local(around).date()
+    monday = day - timedelta(days=day.weekday())
+    if actor.is_client:
+        slots = scheduling.availability(
+            plan.service_id, monday, monday + timedelta(days=6), plan.therapist_id
+        )
+        starts = [s.start for s in slots]
+    else:
+        service = scheduling.get_service(plan.service_id, active_only=False)
+        starts = [
+            start
+            for start in _week_grid(monday)
+            if start > clock.now() and not scheduling.schedule_problem(plan.therapist_id, service, start)
+        ]
+    # "Another time": nothing overlapping the cancelled session itself.
+    duration = timedelta(minutes=scheduling.get_service(plan.service_id, active_only=False).duration_minutes)
+    starts = [s for s in starts if not (around - duration < s < around + duration)]
+    return sorted(starts, key=lambda s: (abs((s - around).total_seconds()), s))[:limit]
+
+
+def _week_grid(monday) -> list[datetime]:
+    # Staff see the same 15-minute grid the scheduler uses; schedule_problem does the rest.
+    start, end = clock.day_range(monday, monday + timedelta(days=6))
+    grid = []
+    moment = start
+    while moment < end:
+        grid.append(moment)
+        moment += timedelta(minutes=15)
+    return grid
+
+
+def cancel_rest_of_plan(actor: User, plan_id: int, reason: str | None = None) -> CancelResult:
+    """Cancel every future session of the plan that the notice policy allows.
+
+    Sessions a client may no longer cancel online (inside the notice period) stay booked
+    and are listed in `too_late`; once nothing is left booked ahead, the plan has ended.
+    """
+    plan = _plan_to_change(actor, plan_id)
+    if plan.ended_at is not None:
+        raise PlanEnded()
+    cancelled, too_late = [], []
+    for appointment in _future_booked(plan):
+        try:
+            with db.session.begin_nested():
+                cancelled.append(scheduling.cancel_appointment(actor, appointment.id, reason))
+        except TooLateToCancel:
+            too_late.append(appointment)
+    if not too_late:
+        plan.ended_at = clock.now()
+    db.session.flush()
+    record_audit(
+        actor,
+        "care_plan.rest_cancelled",
+        "care_plan",
+        plan.id,
+        client_id=plan.client_id,
+        detail=f"{len(cancelled)} cancelled, {len(too_late)} inside the notice period",
+    )
+    return CancelResult(cancelled, too_late)
+
+
+def rebook_plan_session(actor: User, plan_id: int, start: datetime) -> Appointment:
+    """Book one more session of the plan at `start` (e.g. an offered time after cancelling)."""
+    plan = _plan_to_change(actor, plan_id)
+    if plan.ended_at is not None:
+        raise PlanEnded()
+    return scheduling.book_appointment(
+        actor,
+        service_id=plan.service_id,
+        therapist_id=plan.therapist_id,
+        start=start,
+        client_id=plan.client_id,
+        care_plan_id=plan.id,
+    )
