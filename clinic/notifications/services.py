@@ -142,6 +142,7 @@ def deliver_pending(limit: int = DEFAULT_BATCH, *, appointment_ids=None) -> Deli
 
 def send_reminders(now: datetime | None = None) -> ReminderRun:
     """The cron job: queue due reminders, commit, then deliver everything pending."""
+    MailSettings.from_config(current_app.config)  # a configuration error stops before queuing
     queued = queue_reminders(now)
     db.session.commit()
     total = DeliveryReport()
