@@ -9,9 +9,15 @@ from clinic.api.parsing import Reader, json_object
 from clinic.extensions import db
 from clinic.models import NoteAmendment, SessionNote
 from clinic.notes import services
-from clinic.notes.services import MAX_AREA_LENGTH, MAX_AREAS, MAX_TEXT, TECHNIQUES, NoteInput, NoteReadOnly
-
-SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "adverse_reaction")
+from clinic.notes.services import (
+    MAX_AREA_LENGTH,
+    MAX_AREAS,
+    MAX_TEXT,
+    SOAP_FIELDS,
+    TECHNIQUES,
+    NoteInput,
+    NoteReadOnly,
+)
 
 AMENDMENT_SCHEMA = {
     "type": "object",

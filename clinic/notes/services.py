@@ -41,6 +41,7 @@ TECHNIQUES = {
     "heat_therapy": "Heat",
     "cold_therapy": "Cold",
 }
+SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "adverse_reaction")
 MAX_AREAS = 20
 MAX_AREA_LENGTH = 100
 MAX_TEXT = 5000
