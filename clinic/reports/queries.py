@@ -165,3 +165,12 @@ def audit_count(client_id: int | None) -> Select:
     if client_id is not None:
         query = query.where(AuditEntry.client_id == client_id)
     return query
+
+
+def audit_clients() -> Select:
+    """(client id, name) of every client that appears in the audit trail, by name."""
+    return (
+        select(Client.id, Client.name)
+        .where(Client.id.in_(select(AuditEntry.client_id).where(AuditEntry.client_id.is_not(None))))
+        .order_by(Client.name, Client.id)
+    )

@@ -83,3 +83,27 @@ def maintenance_overdue(
     if has_booking_ahead or weekly_course_ends > now or last_visit is None:
         return False
     return now - last_visit > timedelta(days=MAINTENANCE_OVERDUE_DAYS)
+
+
+WEEK = "week"
+MONTH = "month"
+CUSTOM = "custom"
+
+
+def period_range(period: str, today: date) -> tuple[date, date]:
+    """The inclusive dates of 'this week' (Monday to Sunday) or 'this month' around `today`."""
+    if period == WEEK:
+        monday = today - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=6)
+    if period == MONTH:
+        first = today.replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        return first, next_month - timedelta(days=1)
+    raise ValueError(f"unknown period {period!r}")
+
+
+def csv_safe(value) -> object:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection); numbers pass."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -221,3 +221,16 @@ def audit_log(actor: User, *, page: int = 1, client_id: int | None = None) -> Au
     )
     rows = [AuditRow(entry, actor_name, client_name) for entry, actor_name, client_name in result]
     return AuditPage(rows, page, pages, total)
+
+
+def audit_export(actor: User, *, client_id: int | None = None):
+    """Every audit entry (optionally for one client), newest first, streamed in batches."""
+    require_owner(actor)
+    result = db.session.execute(queries.audit_entries(client_id).execution_options(yield_per=500))
+    for entry, actor_name, client_name in result:
+        yield AuditRow(entry, actor_name, client_name)
+
+
+def audit_clients(actor: User) -> list[tuple[int, str]]:
+    require_owner(actor)
+    return [(cid, name) for cid, name in db.session.execute(queries.audit_clients())]

@@ -1,3 +1,128 @@
-from flask import Blueprint
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from clinic import clock
+from clinic.auth.decorators import owner_required
+from clinic.errors import ValidationFailed
+from clinic.home.panels import dashboard_panel, nav_link
+from clinic.reports import tables
+from clinic.reports.forms import AuditFilterForm, ReportRangeForm
+from clinic.reports.rules import CUSTOM, WEEK, csv_safe, period_range
+from clinic.reports.services import (
+    audit_clients,
+    audit_export,
+    audit_log,
+    overdue_maintenance,
+    summary_report,
+)
 
 bp = Blueprint("reports", __name__)
+
+nav_link("Reports", "reports.index", roles=("owner",), order=70)
+nav_link("Audit log", "reports.audit", roles=("owner",), order=75)
+
+
+def _chosen_range(form: ReportRangeForm) -> tuple[date, date] | None:
+    if not form.validate():
+        return None
+    if form.period.data == CUSTOM:
+        return form.first.data, form.last.data
+    return period_range(form.period.data, clock.today())
+
+
+def _summary_or_errors(form: ReportRangeForm):
+    chosen = _chosen_range(form)
+    if chosen is None:
+        return None
+    try:
+        return summary_report(current_user, *chosen)
+    except ValidationFailed as error:
+        for name, problems in (error.fields or {}).items():
+            (form.first if name == "from" else form.last).errors.extend(problems)
+        return None
+
+
+def _csv(filename: str, header: list[str], rows) -> Response:
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([csv_safe(value) for value in row])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/reports")
+@owner_required
+def index():
+    form = ReportRangeForm(formdata=request.args)
+    summary = _summary_or_errors(form)
+    status = 200 if summary or not request.args else 422
+    return render_template(
+        "reports/index.html", form=form, summary=summary, overdue=overdue_maintenance(current_user),
+        query=request.args.to_dict(), local=clock.to_local,
+    ), status
+
+
+@bp.get("/reports/<table>.csv")
+@owner_required
+def download(table: str):
+    if table not in tables.TABLES:
+        abort(404)
+    if table == "overdue":
+        header, rows = tables.overdue_table(overdue_maintenance(current_user))
+        return _csv(f"overdue-maintenance-{clock.today()}.csv", header, rows)
+    form = ReportRangeForm(formdata=request.args)
+    summary = _summary_or_errors(form)
+    if summary is None:
+        abort(422, "Choose a valid date range.")
+    header, rows = getattr(tables, f"{table}_table")(summary)
+    return _csv(f"{table}-{summary.first}-to-{summary.last}.csv", header, rows)
+
+
+def _audit_form() -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args, clients=audit_clients(current_user))
+    form.validate()
+    return form
+
+
+@bp.get("/reports/audit")
+@owner_required
+def audit():
+    form = _audit_form()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    log = audit_log(current_user, page=page, client_id=form.selected_client)
+    return render_template(
+        "reports/audit.html", form=form, log=log, client_id=form.selected_client, local=clock.to_local
+    )
+
+
+@bp.get("/reports/audit.csv")
+@owner_required
+def audit_csv():
+    form = _audit_form()
+    rows = (tables.audit_row(row) for row in audit_export(current_user, client_id=form.selected_client))
+    suffix = f"-client-{form.selected_client}" if form.selected_client else ""
+    return _csv(f"audit-log{suffix}-{clock.today()}.csv", tables.AUDIT_HEADER, rows)
+
+
+@dashboard_panel("owner", order=20)
+def this_week_panel(user):
+    first, last = period_range(WEEK, clock.today())
+    summary = summary_report(user, first, last)
+    return render_template("reports/_week_panel.html", summary=summary)
