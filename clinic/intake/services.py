@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.audit import record_audit
@@ -178,7 +178,8 @@ def has_intake(client_id: int) -> bool:
 
 # --- Pre-visit check-ins -----------------------------------------------------------------------
 
-def _check_in_appointment(actor: User, appointment_id: int) -> Appointment:
+def check_in_appointment(actor: User, appointment_id: int) -> Appointment:
+    """The appointment, if `actor` is its client, its therapist or the owner (else 404)."""
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None:
         raise NotFound("No such appointment.")
@@ -207,7 +208,7 @@ def submit_check_in(actor: User, appointment_id: int, answers: CheckInAnswers | 
 
     A clear check-in leaves an existing hold in place (see the module docstring).
     """
-    appointment = _check_in_appointment(actor, appointment_id)
+    appointment = check_in_appointment(actor, appointment_id)
     if appointment.status == AppointmentStatus.CANCELLED:
         raise AppointmentCancelled()
     now = clock.now()
@@ -257,7 +258,7 @@ def check_in_for_appointment(appointment_id: int) -> CheckIn | None:
 
 def list_check_ins(actor: User, appointment_id: int) -> list[CheckIn]:
     """An appointment's check-ins, oldest first, for its client, its therapist or the owner."""
-    appointment = _check_in_appointment(actor, appointment_id)
+    appointment = check_in_appointment(actor, appointment_id)
     check_ins = list(db.session.scalars(
         select(CheckIn).where(CheckIn.appointment_id == appointment.id)
         .order_by(CheckIn.submitted_at, CheckIn.id)
@@ -444,23 +445,28 @@ def _unique(flags: list[dict]) -> list[dict]:
     return list({(f["code"], f["reason"]): f for f in flags}.values())
 
 
-def clearance_queue(actor: User) -> list[QueueEntry]:
-    """Clients held for clearance, oldest hold first: every client for the owner, a therapist's
-    own clients for a therapist; clients get 403."""
+def _held_clients(actor: User):
     require_staff(actor)
-    query = (
-        select(Client)
-        .where(clearance_status_expression(clock.today()) == REQUIRED)
-        .order_by(Client.flagged_since, Client.id)
-    )
+    query = select(Client).where(clearance_status_expression(clock.today()) == REQUIRED)
     if actor.is_therapist:
         query = query.where(
             Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == actor.id))
         )
-    clients = list(db.session.scalars(query))
+    return query
+
+
+def clearance_queue(actor: User) -> list[QueueEntry]:
+    """Clients held for clearance, oldest hold first: every client for the owner, a therapist's
+    own clients for a therapist; clients get 403. Audited (it shows the flags)."""
+    clients = list(db.session.scalars(_held_clients(actor).order_by(Client.flagged_since, Client.id)))
     flags = open_flags([c.id for c in clients])
     record_audit(actor, "clearance_queue.viewed", "client", None, detail=f"{len(clients)} clients held")
     return [QueueEntry(c, c.flagged_since, flags[c.id]) for c in clients]
+
+
+def clearance_queue_size(actor: User) -> int:
+    """How many clients the queue would show `actor` (no flags read, so not audited)."""
+    return db.session.scalar(select(func.count()).select_from(_held_clients(actor).subquery()))
 
 
 def may_grant_clearance(actor: User, client: Client) -> bool:

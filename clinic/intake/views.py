@@ -1,3 +1,253 @@
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from clinic import clock
+from clinic.auth.decorators import client_required, staff_required
+from clinic.auth.permissions import visible_client
+from clinic.errors import DomainError
+from clinic.extensions import db
+from clinic.home.panels import client_panel, dashboard_panel, nav_link
+from clinic.intake import services
+from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm
+from clinic.intake.screening import CONDITIONS, CheckInAnswers, IntakeAnswers
+from clinic.intake.status import active_clearance, clearance_status
+from clinic.security import is_safe_next
 
 bp = Blueprint("intake", __name__)
+
+nav_link("Health intake", "intake.mine", roles=("client",), order=20)
+nav_link("Clearance queue", "intake.queue", roles=("owner", "therapist"), order=40)
+
+INTAKE_QUESTIONS = (
+    ("recent_surgery", "Recent surgery"),
+    ("fever_or_chills", "Fever or chills"),
+    ("redness_or_warmth", "Redness or warmth around the hip"),
+    ("sudden_swelling", "Sudden swelling"),
+    ("loss_of_mobility", "Hard to move or bear weight"),
+    ("chronic_pain_unimproved", "Long-lasting pain, not improving"),
+)
+
+
+@bp.app_template_filter("intake_when")
+def intake_when(value: datetime | None) -> str:
+    return "" if value is None else clock.to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_context_processor
+def intake_template_names():
+    return {"CONDITION_LABELS": CONDITIONS, "INTAKE_QUESTIONS": INTAKE_QUESTIONS}
+
+
+def _attach(form, error: DomainError) -> None:
+    """Show a service's refusal beside the fields it names, or above the form."""
+    for name, problems in (error.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *problems]
+        else:
+            form.form_errors.append(f"{name}: {' '.join(problems)}")
+    if not error.fields:
+        form.form_errors.append(error.message)
+
+
+def _intake_answers(form: IntakeForm) -> IntakeAnswers:
+    return IntakeAnswers(
+        consent=form.consent.data,
+        pain_level=form.pain_level.data,
+        conditions=form.conditions.data or [],
+        recent_surgery=form.recent_surgery.data,
+        surgery_date=form.surgery_date.data,
+        fever_or_chills=form.fever_or_chills.data,
+        redness_or_warmth=form.redness_or_warmth.data,
+        sudden_swelling=form.sudden_swelling.data,
+        loss_of_mobility=form.loss_of_mobility.data,
+        chronic_pain_unimproved=form.chronic_pain_unimproved.data,
+        medications=form.medications.data,
+        notes=form.notes.data,
+    )
+
+
+def _check_in_answers(form: CheckInForm) -> CheckInAnswers:
+    return CheckInAnswers(
+        pain_level=form.pain_level.data,
+        fever_or_chills=form.fever_or_chills.data,
+        redness_or_warmth=form.redness_or_warmth.data,
+        new_swelling=form.new_swelling.data,
+        recent_surgery=form.recent_surgery.data,
+        surgery_date=form.surgery_date.data,
+    )
+
+
+def _prefill(form: IntakeForm, client_id: int) -> None:
+    """Start from the latest answers, so 'whenever something changes' is a small edit."""
+    latest = services.latest_intake(client_id)
+    if latest is None or request.method != "GET":
+        return
+    for name in ("pain_level", "conditions", "recent_surgery", "surgery_date", "fever_or_chills",
+                 "redness_or_warmth", "sudden_swelling", "loss_of_mobility", "chronic_pain_unimproved",
+                 "medications", "notes"):
+        getattr(form, name).data = getattr(latest, name)
+
+
+@bp.get("/intake")
+@client_required
+def mine():
+    if current_user.client is None:
+        abort(404)
+    return redirect(url_for("intake.new", client_id=current_user.client.id))
+
+
+@bp.route("/clients/<int:client_id>/intake", methods=["GET", "POST"])
+@login_required
+def new(client_id: int):
+    client = visible_client(current_user, client_id)
+    form = IntakeForm()
+    _prefill(form, client.id)
+    if form.validate_on_submit():
+        try:
+            intake = services.submit_intake(current_user, client.id, _intake_answers(form))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            if intake.flags:
+                flash("Thank you. Some answers need a doctor's opinion before massage: see below.", "warning")
+            else:
+                flash("Thank you. Your health intake is saved.", "success")
+            return redirect(url_for("intake.show", intake_id=intake.id))
+    return render_template("intake/form.html", form=form, client=client,
+                           for_self=client.user_id == current_user.id)
+
+
+@bp.get("/intakes/<int:intake_id>")
+@login_required
+def show(intake_id: int):
+    intake = services.get_intake(current_user, intake_id)
+    db.session.commit()
+    return render_template("intake/show.html", intake=intake, client=intake.client,
+                           status=clearance_status(intake.client, clock.today()))
+
+
+@bp.get("/clearance-queue")
+@staff_required
+def queue():
+    entries = services.clearance_queue(current_user)
+    db.session.commit()
+    return render_template("intake/queue.html", entries=entries)
+
+
+@bp.route("/clients/<int:client_id>/clearances/new", methods=["GET", "POST"])
+@staff_required
+def grant(client_id: int):
+    client = visible_client(current_user, client_id)
+    form = ClearanceForm()
+    if form.validate_on_submit():
+        try:
+            clearance = services.grant_clearance(
+                current_user, client.id, form.physician_name.data, form.cleared_on.data,
+                restrictions=form.restrictions.data, valid_until=form.valid_until.data,
+                evidence=form.evidence.data, letter=_uploaded_letter(form),
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(f"Clearance by {clearance.physician_name} recorded for {client.name}.", "success")
+            return redirect(url_for("home.client_page", client_id=client.id))
+    history = services.list_clearances(current_user, client.id)
+    flags = services.open_flags([client.id])[client.id] if client.flagged_since else []
+    db.session.commit()
+    return render_template("intake/clearance_form.html", form=form, client=client, history=history,
+                           flags=flags, status=clearance_status(client, clock.today()))
+
+
+def _uploaded_letter(form: ClearanceForm) -> services.Letter | None:
+    storage = form.letter.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    # Read one byte past the limit, so an oversized file is refused without reading it all.
+    return services.Letter(storage.filename, storage.stream.read(services.MAX_LETTER_BYTES + 1))
+
+
+@bp.get("/clearances/<int:clearance_id>/letter")
+@staff_required
+def letter(clearance_id: int):
+    clearance, path = services.clearance_letter(current_user, clearance_id)
+    db.session.commit()
+    return send_file(path, mimetype=clearance.letter_content_type, as_attachment=True,
+                     download_name=clearance.letter_filename or path.name)
+
+
+@bp.route("/appointments/<int:appointment_id>/check-in", methods=["GET", "POST"])
+@login_required
+def check_in(appointment_id: int):
+    appointment = services.check_in_appointment(current_user, appointment_id)
+    form = CheckInForm()
+    opens, closes = services.check_in_window(appointment, current_user)
+    if form.validate_on_submit():
+        try:
+            answered = services.submit_check_in(current_user, appointment.id, _check_in_answers(form))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            if answered.flags:
+                flash("Thank you. Your answers need a doctor's opinion before massage: "
+                      "please contact your doctor and the clinic.", "warning")
+            else:
+                flash("Thank you, your check-in is saved.", "success")
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("home.index"))
+    return render_template("intake/check_in.html", form=form, appointment=appointment, opens=opens,
+                           closes=closes, now=clock.now(),
+                           previous=services.check_in_for_appointment(appointment.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    return render_template(
+        "errors/error.html", status=413,
+        message=f"That file is too large. Letters may be at most "
+                f"{services.MAX_LETTER_BYTES // (1024 * 1024)} MB.",
+    ), 413
+
+
+# --- Panels ------------------------------------------------------------------------------------
+
+@dashboard_panel("client", order=10)
+def client_health_panel(user):
+    client = user.client
+    if client is None:
+        return None
+    today = clock.today()
+    latest = services.latest_intake(client.id)
+    status = clearance_status(client, today)
+    flags = services.open_flags([client.id])[client.id] if client.flagged_since else []
+    return render_template(
+        "intake/_client_status_panel.html", client=client, latest=latest, status=status, flags=flags,
+        clearance=active_clearance(client, today), due=services.check_ins_due(client),
+    )
+
+
+@dashboard_panel("owner", "therapist", order=15)
+def staff_queue_panel(user):
+    return render_template("intake/_staff_queue_panel.html", total=services.clearance_queue_size(user))
+
+
+@client_panel(order=20)
+def client_health_record_panel(viewer, client):
+    today = clock.today()
+    latest = services.latest_intake(client.id)
+    if latest is not None:
+        services.get_intake(viewer, latest.id)  # audited as a read of the intake
+    history = services.list_clearances(viewer, client.id)
+    db.session.commit()
+    return render_template(
+        "intake/_client_panel.html", viewer=viewer, client=client, latest=latest, history=history,
+        status=clearance_status(client, today), clearance=active_clearance(client, today),
+        flags=services.open_flags([client.id])[client.id] if client.flagged_since else [],
+        may_grant=viewer.is_staff and services.may_grant_clearance(viewer, client),
+    )
