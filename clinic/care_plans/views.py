@@ -1,3 +1,211 @@
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import exists, or_, select
 
-bp = Blueprint("care_plans", __name__)
+from clinic import clock
+from clinic.api.parsing import parse_instant
+from clinic.auth.decorators import staff_required
+from clinic.care_plans import forms, services
+from clinic.errors import DomainError, ScheduleConflict
+from clinic.extensions import db
+from clinic.home.panels import client_panel, nav_link
+from clinic.models import Appointment, Client
+from clinic.scheduling import services as scheduling
+
+bp = Blueprint("care_plans", __name__, url_prefix="/care-plans")
+
+nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "client"), order=40)
+
+
+def _plan_clients(user) -> list[Client]:
+    query = select(Client).order_by(Client.name)
+    if user.is_therapist:
+        # Their clients, and new clients nobody has seen yet (a plan often starts a relationship).
+        query = query.where(
+            or_(
+                Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == user.id)),
+                ~exists().where(Appointment.client_id == Client.id),
+            )
+        )
+    return list(db.session.scalars(query.limit(500)))
+
+
+def _fill_choices(form: forms.PlanForm) -> None:
+    form.client_id.choices = [
+        (c.id, f"{c.name} ({c.email or 'no email'})") for c in _plan_clients(current_user)
+    ]
+    form.service_id.choices = [
+        (s.id, f"{s.name} ({s.duration_minutes} min)") for s in scheduling.active_services()
+    ]
+    therapists = scheduling.active_therapists()
+    if current_user.is_therapist:
+        therapists = [t for t in therapists if t.id == current_user.id]
+    form.therapist_id.choices = [(t.id, t.name) for t in therapists]
+
+
+@bp.get("/")
+@login_required
+def index():
+    plans = services.plans_for(current_user)
+    phases = {p.id: services.plan_phase(p) for p in plans}
+    return render_template("care_plans/index.html", plans=plans, phases=phases)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    form = forms.PlanForm(client_id=request.args.get("client_id", type=int))
+    _fill_choices(form)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            plan = services.create_care_plan(
+                current_user,
+                client_id=form.client_id.data,
+                therapist_id=form.therapist_id.data,
+                service_id=form.service_id.data,
+                first_start=clock.local_datetime(form.first_day.data, form.first_time.data),
+                weekly_sessions=form.weekly_sessions.data,
+                maintenance_sessions=form.maintenance_sessions.data,
+            )
+        except ScheduleConflict as error:
+            db.session.rollback()
+            conflict = error
+        except DomainError as error:
+            db.session.rollback()
+            for name, problems in (error.fields or {}).items():
+                if name in form:
+                    form[name].errors = list(problems)
+            if not error.fields:
+                form.first_time.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(f"Care plan booked: {len(plan.appointments)} sessions.", "success")
+            return redirect(url_for(".show", plan_id=plan.id))
+    status = 409 if conflict else (422 if form.is_submitted() else 200)
+    return render_template("care_plans/new.html", form=form, conflict=conflict), status
+
+
+def _show(plan, *, status=200, extend_form=None, offers=None, cancelled=None, too_late=None):
+    overview = services.plan_overview(plan)
+    can_change = current_user.is_owner or plan.therapist_id == current_user.id
+    return render_template(
+        "care_plans/show.html",
+        overview=overview,
+        plan=plan,
+        can_change=can_change,
+        is_plan_client=current_user.is_client,
+        extend_form=extend_form or forms.ExtendForm(),
+        reason_form=forms.ReasonForm(),
+        rebook_form=forms.RebookForm(),
+        offers=offers,
+        cancelled=cancelled,
+        too_late=too_late,
+    ), status
+
+
+@bp.get("/<int:plan_id>")
+@login_required
+def show(plan_id: int):
+    return _show(services.plan_for(current_user, plan_id))
+
+
+@bp.post("/<int:plan_id>/end")
+@staff_required
+def end(plan_id: int):
+    form = forms.ReasonForm()
+    form.validate()
+    cancelled = services.end_care_plan(current_user, plan_id, form.reason.data)
+    db.session.commit()
+    flash(f"The plan has ended; {len(cancelled)} future sessions were cancelled.", "success")
+    return redirect(url_for(".show", plan_id=plan_id))
+
+
+@bp.post("/<int:plan_id>/extend")
+@staff_required
+def extend(plan_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    form = forms.ExtendForm()
+    if form.validate_on_submit():
+        try:
+            services.extend_care_plan(current_user, plan.id, form.weeks.data)
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 404:
+                raise
+            conflicts = error.extra.get("conflicts") or []
+            form.weeks.errors = [error.message, *[f"Clash: {c}" for c in conflicts]]
+            return _show(plan, status=error.status, extend_form=form)
+        db.session.commit()
+        flash(f"The weekly phase now has {form.weeks.data} more sessions.", "success")
+        return redirect(url_for(".show", plan_id=plan.id))
+    return _show(plan, status=422, extend_form=form)
+
+
+@bp.post("/<int:plan_id>/sessions/<int:appointment_id>/cancel")
+@login_required
+def cancel_session(plan_id: int, appointment_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    form = forms.ReasonForm()
+    form.validate()
+    try:
+        result = services.cancel_plan_session(current_user, plan.id, appointment_id, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return _show(plan, status=error.status)
+    db.session.commit()
+    flash("The session is cancelled.", "success")
+    return _show(plan, offers=result.alternatives, cancelled=result.cancelled)
+
+
+@bp.post("/<int:plan_id>/cancel-rest")
+@login_required
+def cancel_rest(plan_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    form = forms.ReasonForm()
+    form.validate()
+    try:
+        result = services.cancel_rest_of_plan(current_user, plan.id, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return _show(plan, status=error.status)
+    db.session.commit()
+    flash(f"{len(result.cancelled)} sessions cancelled.", "success")
+    return _show(plan, cancelled=result.cancelled, too_late=result.too_late)
+
+
+@bp.post("/<int:plan_id>/rebook")
+@login_required
+def rebook(plan_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    form = forms.RebookForm()
+    start = parse_instant(form.start.data) if form.validate_on_submit() else None
+    if start is None:
+        flash("Choose one of the offered times.", "error")
+        return _show(plan, status=422)
+    try:
+        appointment = services.rebook_plan_session(current_user, plan.id, start)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return _show(plan, status=error.status)
+    db.session.commit()
+    flash(f"Booked: {clock.to_local(appointment.starts_at):%a %d %b %Y, %H:%M}.", "success")
+    return redirect(url_for(".show", plan_id=plan.id))
+
+
+@client_panel(order=40)
+def care_plans_panel(viewer, client):
+    plans = services.plans_of_client(viewer, client)
+    if not plans and not viewer.is_staff:
+        return None
+    phases = {p.id: services.plan_phase(p) for p in plans}
+    return render_template("care_plans/_client_panel.html", plans=plans, phases=phases, client=client)
