@@ -155,9 +155,17 @@ def booking_not_before() -> datetime:
 
 
 def availability(
-    service_id: int, first: date, last: date, therapist_id: int | None = None
+    service_id: int,
+    first: date,
+    last: date,
+    therapist_id: int | None = None,
+    *,
+    ignore_appointment_id: int | None = None,
 ) -> list[Slot]:
-    """Every start a client could book now, for one service, in chronological order."""
+    """Every start a client could book now, for one service, in chronological order.
+
+    `ignore_appointment_id` leaves one appointment out, to offer the times it could move to.
+    """
     check_range(first, last)
     service = get_service(service_id)
     if therapist_id is not None:
@@ -175,7 +183,7 @@ def availability(
     if not therapist_ids:
         return []
     time_off = _time_off(therapist_ids, range_start, range_end)
-    busy = _busy(therapist_ids, range_start, range_end)
+    busy = _busy(therapist_ids, range_start, range_end, ignore_appointment_id)
     zone = clock.clinic_zone()
     duration = timedelta(minutes=service.duration_minutes)
     found = []
@@ -429,7 +437,8 @@ def book_appointment(
     return appointment
 
 
-def _inside_notice(appointment: Appointment) -> bool:
+def inside_cancellation_notice(appointment: Appointment) -> bool:
+    """True when the appointment starts within CANCELLATION_NOTICE_HOURS from now."""
     notice = timedelta(hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24))
     return appointment.starts_at < clock.now() + notice
 
@@ -443,7 +452,7 @@ def reschedule_appointment(actor: User, appointment_id: int, start: datetime) ->
     """Move a booked appointment; clients only outside the notice window, to an offered slot."""
     appointment = appointment_for(actor, appointment_id)
     _require_booked(appointment)
-    if actor.is_client and _inside_notice(appointment):
+    if actor.is_client and inside_cancellation_notice(appointment):
         raise TooLateToCancel()
     lock_therapist_schedule(appointment.therapist_id)
     service = db.session.get(Service, appointment.service_id)
@@ -470,7 +479,7 @@ def cancel_appointment(actor: User, appointment_id: int, reason: str | None = No
     """Cancel; clients only outside the notice window, staff always (flagged when late)."""
     appointment = appointment_for(actor, appointment_id)
     _require_booked(appointment)
-    late = _inside_notice(appointment)
+    late = inside_cancellation_notice(appointment)
     if actor.is_client and late:
         raise TooLateToCancel()
     if reason is not None and len(reason) > 500:

@@ -1,3 +1,467 @@
-from flask import Blueprint
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from clinic import clock
+from clinic.api.parsing import parse_day, parse_instant
+from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
+from clinic.errors import BookingConflict, DomainError
+from clinic.extensions import db
+from clinic.home.panels import dashboard_panel, nav_link
+from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
+from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
+from clinic.scheduling import forms, services
+from clinic.scheduling.ical import calendar_bytes
 
 bp = Blueprint("scheduling", __name__)
+
+nav_link("Book", "scheduling.book", roles=("client",), order=10)
+nav_link("My appointments", "scheduling.my_appointments", roles=("client",), order=20)
+nav_link("Calendar", "scheduling.calendar", roles=("therapist", "owner"), order=10)
+nav_link("Book for a client", "scheduling.staff_book", roles=("therapist", "owner"), order=15)
+nav_link("My hours", "scheduling.my_hours", roles=("therapist",), order=80)
+nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
+
+DAYS_SHOWN = 7
+
+
+@bp.app_template_filter("sched_time")
+def _time_filter(instant: datetime) -> str:
+    return clock.to_local(instant).strftime("%H:%M")
+
+
+@bp.app_template_filter("sched_when")
+def _when_filter(instant: datetime) -> str:
+    return clock.to_local(instant).strftime("%a %d %b %Y, %H:%M")
+
+
+@bp.app_template_filter("sched_local_date")
+def _local_date_filter(instant: datetime) -> date:
+    return clock.to_local(instant).date()
+
+
+@bp.app_template_filter("sched_iso_day")
+def _iso_day_filter(instant: datetime) -> str:
+    return clock.to_local(instant).date().isoformat()
+
+
+@bp.app_template_filter("sched_day")
+def _day_filter(day: date) -> str:
+    return day.strftime("%a %d %b %Y")
+
+
+@bp.app_template_filter("sched_money")
+def _money_filter(cents: int) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def _day_arg(name: str = "day") -> date:
+    return parse_day(request.args.get(name)) or clock.today()
+
+
+def _day_strip(day: date) -> list[date]:
+    """Links to nearby days for the day picker, never before today."""
+    days = (day + timedelta(days=i) for i in range(-3, DAYS_SHOWN))
+    return [d for d in days if d >= clock.today()]
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+# -- clients: booking ----------------------------------------------------------------------
+
+
+@bp.get("/book")
+@client_required
+def book():
+    client = current_user.client
+    if clearance_status(client, clock.today()) == REQUIRED:
+        return render_template("scheduling/book_held.html")
+    service_id, therapist_id, day = _int_arg("service_id"), _int_arg("therapist_id"), _day_arg()
+    day = max(day, clock.today())
+    context = {"services": services.active_services(), "therapists": services.active_therapists(),
+               "service": None, "day": day, "therapist_id": therapist_id, "slots": []}
+    if service_id is not None:
+        try:
+            context["service"] = services.get_service(service_id)
+            context["slots"] = services.availability(service_id, day, day, therapist_id)
+        except DomainError as error:
+            flash(error.message, "warning")
+            return redirect(url_for(".book"))
+    context["days"] = _day_strip(day)
+    context["names"] = {t.id: t.name for t in context["therapists"]}
+    return render_template("scheduling/book.html", **context)
+
+
+@bp.get("/book/confirm")
+@client_required
+def confirm():
+    service_id, therapist_id = _int_arg("service_id"), _int_arg("therapist_id")
+    start = parse_instant(request.args.get("start", ""))
+    if service_id is None or therapist_id is None or start is None:
+        return redirect(url_for(".book"))
+    service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
+    form = forms.ConfirmBookingForm(service_id=service.id, therapist_id=therapist.id, start=start.isoformat())
+    return render_template(
+        "scheduling/confirm.html", form=form, service=service, therapist=therapist, start=start
+    )
+
+
+@bp.post("/book")
+@client_required
+def book_post():
+    form = forms.ConfirmBookingForm()
+    start = parse_instant(form.start.data or "")
+    if not form.validate_on_submit() or start is None:
+        return redirect(url_for(".book"))
+    try:
+        appointment = services.book_appointment(
+            current_user, service_id=int(form.service_id.data), therapist_id=int(form.therapist_id.data),
+            start=start,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for(".book", service_id=form.service_id.data, therapist_id=form.therapist_id.data,
+                                day=clock.to_local(start).date().isoformat()))
+    db.session.commit()
+    flash("Your appointment is booked.", "success")
+    return redirect(url_for(".appointment", appointment_id=appointment.id))
+
+
+@bp.get("/my-appointments")
+@client_required
+def my_appointments():
+    upcoming = services.upcoming_for_client(current_user.client, limit=100)
+    past = services.list_appointments(current_user, None, clock.today())
+    past = [a for a in past if a not in upcoming][-20:][::-1]
+    return render_template("scheduling/my_appointments.html", upcoming=upcoming, past=past)
+
+
+# -- one appointment -----------------------------------------------------------------------
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@login_required
+def appointment(appointment_id: int):
+    item = services.appointment_for(current_user, appointment_id)
+    summary = None
+    if current_user.is_staff:
+        summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
+    return render_template(
+        "scheduling/appointment.html", item=item, summary=summary,
+        cancel_form=forms.CancelForm(), action_form=forms.ActionForm(),
+        client_may_change=not services.inside_cancellation_notice(item),
+    )
+
+
+@bp.get("/appointments/<int:appointment_id>/calendar.ics")
+@login_required
+def appointment_ics(appointment_id: int):
+    item = services.appointment_for(current_user, appointment_id)
+    body = calendar_bytes([item], name="Massage appointment",
+                          summary=lambda a: f"{a.service.name} with {a.therapist.name}")
+    return body, 200, {
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="appointment-{item.id}.ics"',
+    }
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@login_required
+def cancel(appointment_id: int):
+    services.appointment_for(current_user, appointment_id)  # 404 when not yours
+    form = forms.CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_appointment(current_user, appointment_id, form.reason.data)
+            db.session.commit()
+            flash("The appointment is cancelled.", "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+    return redirect(url_for(".appointment", appointment_id=appointment_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/no-show")
+@staff_required
+def no_show(appointment_id: int):
+    services.appointment_for(current_user, appointment_id)  # 404 when not yours
+    if forms.ActionForm().validate_on_submit():
+        try:
+            services.mark_no_show(current_user, appointment_id)
+            db.session.commit()
+            flash("Marked as a no-show.", "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+    return redirect(url_for(".appointment", appointment_id=appointment_id))
+
+
+@bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(appointment_id: int):
+    item = services.appointment_for(current_user, appointment_id)
+    if current_user.is_client:
+        return _client_reschedule(item)
+    local = clock.to_local(item.starts_at)
+    form = forms.RescheduleForm(day=local.date(), start_time=local.time())
+    if form.validate_on_submit():
+        start = clock.local_datetime(form.day.data, form.start_time.data)
+        try:
+            services.reschedule_appointment(current_user, item.id, start)
+            db.session.commit()
+            flash("The appointment is moved.", "success")
+            return redirect(url_for(".appointment", appointment_id=item.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.start_time.errors.append(error.message)
+    return render_template("scheduling/reschedule_staff.html", item=item, form=form)
+
+
+def _client_reschedule(item: Appointment):
+    form = forms.SlotRescheduleForm()
+    if form.validate_on_submit():
+        start = parse_instant(form.start.data)
+        try:
+            if start is None:
+                raise BookingConflict("Choose one of the times shown.")
+            services.reschedule_appointment(current_user, item.id, start)
+            db.session.commit()
+            flash("Your appointment is moved.", "success")
+            return redirect(url_for(".appointment", appointment_id=item.id))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+    day = max(_day_arg(), clock.today())
+    slots = []
+    if item.status == AppointmentStatus.BOOKED and not services.inside_cancellation_notice(item):
+        slots = services.availability(
+            item.service_id, day, day, item.therapist_id, ignore_appointment_id=item.id
+        )
+    return render_template("scheduling/reschedule_client.html", item=item, slots=slots, day=day,
+                           days=_day_strip(day),
+                           form=form, too_late=services.inside_cancellation_notice(item))
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+def _staff_clients(user: User) -> list[Client]:
+    query = select(Client).order_by(Client.name)
+    if user.is_therapist:
+        query = query.where(
+            Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == user.id))
+        )
+    return list(db.session.scalars(query))
+
+
+@bp.route("/appointments/new", methods=["GET", "POST"])
+@staff_required
+def staff_book():
+    form = forms.StaffBookingForm(
+        client_id=_int_arg("client_id"), therapist_id=_int_arg("therapist_id"), day=_day_arg(),
+    )
+    form.client_id.choices = [
+        (c.id, f"{c.name} ({c.email or 'no email'})") for c in _staff_clients(current_user)
+    ]
+    form.service_id.choices = [
+        (s.id, f"{s.name} ({s.duration_minutes} min)") for s in services.active_services()
+    ]
+    therapists = services.active_therapists()
+    if current_user.is_therapist:
+        therapists = [t for t in therapists if t.id == current_user.id]
+    form.therapist_id.choices = [(t.id, t.name) for t in therapists]
+    if form.validate_on_submit():
+        try:
+            item = services.book_appointment(
+                current_user, service_id=form.service_id.data, therapist_id=form.therapist_id.data,
+                start=clock.local_datetime(form.day.data, form.start_time.data),
+                client_id=form.client_id.data,
+            )
+            db.session.commit()
+            flash("Appointment booked.", "success")
+            return redirect(url_for(".appointment", appointment_id=item.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.start_time.errors.append(error.message)
+    return render_template("scheduling/staff_book.html", form=form)
+
+
+def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[list[Appointment], dict]:
+    start, end = clock.day_range(first, last)
+    rows = services.appointments_between(therapist_ids, start, end)
+    summaries = clearance_summaries({a.client_id for a in rows}, clock.today())
+    return rows, summaries
+
+
+@bp.get("/calendar")
+@staff_required
+def calendar():
+    day = _day_arg()
+    if current_user.is_owner:
+        therapists = services.active_therapists()
+    else:
+        therapists = [services.get_therapist(current_user.id)]
+    rows, summaries = _calendar_rows([t.id for t in therapists], day, day)
+    columns = [(t, [a for a in rows if a.therapist_id == t.id]) for t in therapists]
+    return render_template("scheduling/calendar_day.html", day=day, columns=columns, summaries=summaries,
+                           prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+
+
+@bp.get("/calendar/week")
+@staff_required
+def calendar_week():
+    day = _day_arg()
+    monday = day - timedelta(days=day.weekday())
+    therapist_id = current_user.id if current_user.is_therapist else _int_arg("therapist_id")
+    therapists = services.active_therapists()
+    if therapist_id is None and therapists:
+        therapist_id = therapists[0].id
+    therapist = db.session.get(Therapist, therapist_id) if therapist_id else None
+    if therapist is None:
+        abort(404)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    rows, summaries = _calendar_rows([therapist.id], days[0], days[-1])
+    by_day = [(d, [a for a in rows if clock.to_local(a.starts_at).date() == d]) for d in days]
+    return render_template("scheduling/calendar_week.html", therapist=therapist, therapists=therapists,
+                           by_day=by_day, summaries=summaries, prev_week=monday - timedelta(days=7),
+                           next_week=monday + timedelta(days=7))
+
+
+# -- setup ---------------------------------------------------------------------------------
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@owner_required
+def setup():
+    form = forms.ServiceForm()
+    if form.validate_on_submit():
+        try:
+            services.create_service(
+                current_user, name=form.name.data, duration_minutes=form.duration_minutes.data,
+                price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
+            )
+            db.session.commit()
+            flash("Service added.", "success")
+            return redirect(url_for(".setup"))
+        except DomainError as error:
+            db.session.rollback()
+            for name, problems in (error.fields or {"name": [error.message]}).items():
+                getattr(form, name, form.name).errors.extend(problems)
+    return render_template("scheduling/setup.html", form=form, services=services.active_services(),
+                           therapists=services.active_therapists())
+
+
+@bp.get("/my-hours")
+@role_required("therapist")
+def my_hours():
+    return redirect(url_for(".therapist_setup", therapist_id=current_user.id))
+
+
+def _editable_therapist(therapist_id: int) -> Therapist:
+    if not (current_user.is_owner or current_user.id == therapist_id):
+        abort(404)
+    return services.get_therapist(therapist_id)
+
+
+@bp.route("/setup/therapists/<int:therapist_id>", methods=["GET", "POST"])
+@staff_required
+def therapist_setup(therapist_id: int):
+    therapist = _editable_therapist(therapist_id)
+    form = forms.WorkingHoursForm()
+    if request.method == "GET":
+        _fill_hours(form, therapist)
+    elif form.validate_on_submit():
+        try:
+            services.set_working_hours(current_user, therapist.id, form.intervals())
+            db.session.commit()
+            flash("Working hours saved.", "success")
+            return redirect(url_for(".therapist_setup", therapist_id=therapist.id))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+    return _therapist_page(therapist, form, forms.TimeOffForm(formdata=None))
+
+
+def _fill_hours(form: forms.WorkingHoursForm, therapist: Therapist) -> None:
+    used: dict[int, int] = {}
+    for row in therapist.working_hours:
+        slot = used.get(row.weekday, 0)
+        if slot < forms.INTERVALS_PER_DAY:
+            form[f"d{row.weekday}_{slot}_start"].data = row.starts_at
+            form[f"d{row.weekday}_{slot}_end"].data = row.ends_at
+        used[row.weekday] = slot + 1
+
+
+def _therapist_page(therapist, hours_form, off_form):
+    upcoming_off = db.session.scalars(
+        select(TimeOff).where(TimeOff.therapist_id == therapist.id, TimeOff.ends_at > clock.now())
+        .order_by(TimeOff.starts_at)
+    ).all()
+    return render_template("scheduling/therapist_setup.html", therapist=therapist, form=hours_form,
+                           off_form=off_form, time_off=upcoming_off, action_form=forms.ActionForm())
+
+
+@bp.post("/setup/therapists/<int:therapist_id>/time-off")
+@staff_required
+def add_time_off(therapist_id: int):
+    therapist = _editable_therapist(therapist_id)
+    form = forms.TimeOffForm()
+    if form.validate_on_submit():
+        try:
+            services.add_time_off(
+                current_user, therapist.id,
+                start=clock.local_datetime(form.start_day.data, form.start_time.data or time(0)),
+                end=clock.local_datetime(form.end_day.data, form.end_time.data or time(0)),
+                reason=form.reason.data,
+            )
+            db.session.commit()
+            flash("Time off added.", "success")
+            return redirect(url_for(".therapist_setup", therapist_id=therapist.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.end_time.errors.append(error.message)
+    hours_form = forms.WorkingHoursForm(formdata=None)
+    _fill_hours(hours_form, therapist)
+    return _therapist_page(therapist, hours_form, form)
+
+
+@bp.post("/setup/time-off/<int:time_off_id>/delete")
+@staff_required
+def delete_time_off(time_off_id: int):
+    row = db.session.get(TimeOff, time_off_id)
+    if row is None:
+        abort(404)
+    therapist_id = row.therapist_id
+    if forms.ActionForm().validate_on_submit():
+        try:
+            services.delete_time_off(current_user, time_off_id)
+            db.session.commit()
+            flash("Time off removed.", "success")
+        except DomainError:
+            db.session.rollback()
+            abort(404)
+    return redirect(url_for(".therapist_setup", therapist_id=therapist_id))
+
+
+# -- landing-page panels -------------------------------------------------------------------
+
+
+@dashboard_panel("client", order=10)
+def upcoming_panel(user: User):
+    if user.client is None:
+        return None
+    return render_template("scheduling/_upcoming_panel.html",
+                           upcoming=services.upcoming_for_client(user.client, limit=5))
+
+
+@dashboard_panel("therapist", order=10)
+def today_panel(user: User):
+    today = clock.today()
+    rows, summaries = _calendar_rows([user.id], today, today)
+    return render_template("scheduling/_today_panel.html", rows=rows, summaries=summaries, day=today)

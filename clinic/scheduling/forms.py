@@ -1,0 +1,125 @@
+"""Forms for scheduling pages: shape and format only; the services own the rules."""
+
+from datetime import datetime, time
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+INTERVALS_PER_DAY = 2
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired(), NumberRange(5, 480)])
+    price = StringField("Price", validators=[DataRequired(), Length(max=12)], description="For example 65.00")
+    buffer_minutes = IntegerField(
+        "Buffer (minutes)",
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 240)],
+        description="Preparation time kept free before and after the session.",
+    )
+
+    def price_cents(self) -> int:
+        return round(float(self.price.data.replace(",", ".")) * 100)
+
+    def validate_price(self, field):
+        try:
+            value = float((field.data or "").replace(",", "."))
+        except ValueError:
+            raise ValidationError("Enter an amount such as 65.00.") from None
+        if value < 0 or value > 100_000:
+            raise ValidationError("Enter an amount between 0 and 100000.")
+
+
+def _hours_field_names(weekday: int, slot: int) -> tuple[str, str]:
+    return f"d{weekday}_{slot}_start", f"d{weekday}_{slot}_end"
+
+
+class WorkingHoursForm(FlaskForm):
+    """Two optional intervals per weekday; an interval needs both ends or neither."""
+
+    def intervals(self) -> list[tuple[int, time, time]]:
+        result = []
+        for weekday in range(7):
+            for slot in range(INTERVALS_PER_DAY):
+                start_name, end_name = _hours_field_names(weekday, slot)
+                start, end = self[start_name].data, self[end_name].data
+                if start and end:
+                    result.append((weekday, start, end))
+        return result
+
+    def rows(self):
+        for weekday, label in enumerate(WEEKDAYS):
+            names = [_hours_field_names(weekday, slot) for slot in range(INTERVALS_PER_DAY)]
+            yield label, [(self[s], self[e]) for s, e in names]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for _label, pairs in self.rows():
+            for start, end in pairs:
+                if bool(start.data) != bool(end.data):
+                    (end if start.data else start).errors.append("Give both a start and an end.")
+                    ok = False
+                elif start.data and end.data and end.data <= start.data:
+                    end.errors.append("The end must be after the start.")
+                    ok = False
+        return ok
+
+
+for _weekday, _label in enumerate(WEEKDAYS):
+    for _slot in range(INTERVALS_PER_DAY):
+        _start, _end = _hours_field_names(_weekday, _slot)
+        _which = "first" if _slot == 0 else "second"
+        setattr(WorkingHoursForm, _start, TimeField(f"{_label} {_which} start", validators=[Optional()]))
+        setattr(WorkingHoursForm, _end, TimeField(f"{_label} {_which} end", validators=[Optional()]))
+
+
+class TimeOffForm(FlaskForm):
+    start_day = DateField("From day", validators=[DataRequired()])
+    start_time = TimeField("From time", default=time(0), validators=[DataRequired()])
+    end_day = DateField("Until day", validators=[DataRequired()])
+    end_time = TimeField("Until time", default=time(0), validators=[DataRequired()],
+                         description="00:00 on the day after the last day off covers that whole day.")
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=200)])
+
+    def validate_end_time(self, field):
+        if self.start_day.data and self.end_day.data and self.start_time.data and field.data:
+            start = datetime.combine(self.start_day.data, self.start_time.data)
+            end = datetime.combine(self.end_day.data, field.data)
+            if end <= start:
+                raise ValidationError("The end must be after the start.")
+
+
+class ConfirmBookingForm(FlaskForm):
+    service_id = HiddenField(validators=[DataRequired()])
+    therapist_id = HiddenField(validators=[DataRequired()])
+    start = HiddenField(validators=[DataRequired()])
+
+
+class StaffBookingForm(FlaskForm):
+    client_id = SelectField("Client", coerce=int, validators=[InputRequired()])
+    service_id = SelectField("Service", coerce=int, validators=[InputRequired()])
+    therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+    day = DateField("Day", validators=[DataRequired()])
+    start_time = TimeField("Start time", validators=[DataRequired()],
+                           description="On the quarter hour, clinic time.")
+
+
+class RescheduleForm(FlaskForm):
+    day = DateField("New day", validators=[DataRequired()])
+    start_time = TimeField("New start time", validators=[DataRequired()],
+                           description="On the quarter hour, clinic time.")
+
+
+class SlotRescheduleForm(FlaskForm):
+    start = HiddenField(validators=[DataRequired()])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+class ActionForm(FlaskForm):
+    """A bare POST with CSRF protection (mark no-show, remove time off)."""

@@ -1,0 +1,231 @@
+"""Scheduling pages: setup, client booking without JavaScript, staff actions, calendars."""
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from clinic.extensions import db
+from clinic.models import Appointment, Service, TimeOff, WorkingHours
+from tests.factories import (
+    PASSWORD,
+    make_appointment,
+    make_client,
+    make_owner,
+    make_service,
+    make_therapist,
+    monday,
+)
+
+
+def login(client, email):
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def at(day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+@pytest.fixture
+def scene(app):
+    return {
+        "owner": make_owner(),
+        "therapist": make_therapist(hours=True),
+        "service": make_service(duration_minutes=60, buffer_minutes=15, name="Hip relief 60"),
+        "client": make_client(),
+        "day": monday(2),
+    }
+
+
+def test_client_books_through_get_links_and_one_post(client, scene):
+    login(client, scene["client"].email)
+    day = scene["day"]
+    first = client.get("/book")
+    assert first.status_code == 200
+    assert "Hip relief 60" in first.get_data(as_text=True)
+    times = client.get(f"/book?service_id={scene['service'].id}&therapist_id=&day={day}").get_data(as_text=True)
+    assert "Any therapist" in times
+    assert f"with {scene['therapist'].name}" in times
+    links = re.findall(r'href="(/book/confirm\?[^"]+)"', times)
+    assert len(links) == 29
+    confirm = client.get(links[4].replace("&amp;", "&"))
+    assert confirm.status_code == 200
+    hidden = dict(re.findall(r'name="(service_id|therapist_id|start)"[^>]*value="([^"]+)"', confirm.get_data(as_text=True)))
+    booked = client.post("/book", data=hidden)
+    assert booked.status_code == 302
+    appointment = db.session.query(Appointment).one()
+    assert appointment.starts_at == at(day, 10)
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert "Add to my calendar (.ics)" in page
+    ics = client.get(f"/appointments/{appointment.id}/calendar.ics")
+    assert ics.mimetype == "text/calendar"
+    assert b"BEGIN:VEVENT" in ics.data
+    mine = client.get("/my-appointments").get_data(as_text=True)
+    assert f"/appointments/{appointment.id}" in mine
+    assert "Your upcoming appointments" in client.get("/").get_data(as_text=True)
+
+
+def test_a_taken_slot_sends_the_client_back_with_a_message(client, scene):
+    make_appointment(service=scene["service"], therapist=scene["therapist"], start=at(scene["day"], 10))
+    login(client, scene["client"].email)
+    data = {"service_id": scene["service"].id, "therapist_id": scene["therapist"].id,
+            "start": at(scene["day"], 10).isoformat()}
+    response = client.post("/book", data=data, follow_redirects=True)
+    assert "overlaps another appointment" in response.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 1
+
+
+def test_held_client_sees_what_to_bring_instead_of_times(client, scene):
+    scene["client"].flagged_since = datetime.now(UTC)
+    db.session.flush()
+    login(client, scene["client"].email)
+    page = client.get(f"/book?service_id={scene['service'].id}&day={scene['day']}").get_data(as_text=True)
+    assert "letter or note from your physician" in page
+    assert "/book/confirm" not in page
+
+
+def test_client_reschedules_and_cancels_on_pages(client, scene):
+    appointment = make_appointment(service=scene["service"], therapist=scene["therapist"],
+                                   client=scene["client"], start=at(scene["day"], 10))
+    login(client, scene["client"].email)
+    page = client.get(f"/appointments/{appointment.id}/reschedule?day={scene['day']}").get_data(as_text=True)
+    assert 'name="start"' in page
+    moved = client.post(f"/appointments/{appointment.id}/reschedule", data={"start": at(scene["day"], 14).isoformat()})
+    assert moved.status_code == 302
+    assert appointment.starts_at == at(scene["day"], 14)
+    cancelled = client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "Travel"})
+    assert cancelled.status_code == 302
+    assert appointment.status == "cancelled"
+
+
+def test_other_peoples_appointments_are_404(client, scene):
+    appointment = make_appointment(service=scene["service"], therapist=scene["therapist"], start=at(scene["day"], 10))
+    login(client, scene["client"].email)
+    assert client.get(f"/appointments/{appointment.id}").status_code == 404
+    assert client.get(f"/appointments/{appointment.id}/calendar.ics").status_code == 404
+    assert client.post(f"/appointments/{appointment.id}/cancel").status_code == 404
+
+
+def test_staff_book_move_and_mark_no_show(client, scene):
+    login(client, scene["owner"].email)
+    form = client.get("/appointments/new").get_data(as_text=True)
+    assert scene["client"].name in form
+    data = {"client_id": scene["client"].id, "service_id": scene["service"].id,
+            "therapist_id": scene["therapist"].id, "day": monday(-1).isoformat(), "start_time": "09:00"}
+    booked = client.post("/appointments/new", data=data)
+    assert booked.status_code == 302
+    appointment = db.session.query(Appointment).one()
+    outside = client.post("/appointments/new", data={**data, "start_time": "20:00"})
+    assert "outside the therapist" in outside.get_data(as_text=True)
+    moved = client.post(f"/appointments/{appointment.id}/reschedule",
+                        data={"day": monday(-1).isoformat(), "start_time": "11:00"})
+    assert moved.status_code == 302
+    assert appointment.starts_at == at(monday(-1), 11)
+    assert client.post(f"/appointments/{appointment.id}/no-show").status_code == 302
+    assert appointment.status == "no_show"
+
+
+def test_owner_manages_services_hours_and_time_off(client, scene):
+    login(client, scene["owner"].email)
+    assert client.get("/setup").status_code == 200
+    added = client.post("/setup", data={"name": "Deep tissue 90", "duration_minutes": 90, "price": "90.00",
+                                        "buffer_minutes": 15})
+    assert added.status_code == 302
+    assert db.session.query(Service).filter_by(name="Deep tissue 90").one().price_cents == 9000
+    tid = scene["therapist"].id
+    page = client.get(f"/setup/therapists/{tid}").get_data(as_text=True)
+    assert 'value="09:00"' in page
+    hours = {"d0_0_start": "08:00", "d0_0_end": "12:00", "d0_1_start": "13:00", "d0_1_end": "17:00",
+             "d5_0_start": "09:00", "d5_0_end": "13:00"}
+    assert client.post(f"/setup/therapists/{tid}", data=hours).status_code == 302
+    rows = db.session.query(WorkingHours).filter_by(therapist_id=tid).all()
+    assert sorted((r.weekday, r.starts_at) for r in rows) == [(0, time(8)), (0, time(13)), (5, time(9))]
+    bad = client.post(f"/setup/therapists/{tid}", data={"d0_0_start": "12:00", "d0_0_end": "09:00"})
+    assert "The end must be after the start." in bad.get_data(as_text=True)
+    assert db.session.query(WorkingHours).filter_by(therapist_id=tid).count() == 3
+    day = scene["day"]
+    off = {"start_day": day.isoformat(), "start_time": "00:00", "end_day": (day + timedelta(days=1)).isoformat(),
+           "end_time": "00:00", "reason": "Course"}
+    assert client.post(f"/setup/therapists/{tid}/time-off", data=off).status_code == 302
+    inverted = client.post(f"/setup/therapists/{tid}/time-off", data={**off, "end_day": day.isoformat()})
+    assert "The end must be after the start." in inverted.get_data(as_text=True)
+    assert db.session.query(TimeOff).count() == 1
+
+
+def test_therapist_edits_own_hours_only(client, scene):
+    login(client, scene["therapist"].user.email)
+    assert client.get("/my-hours").status_code == 302
+    assert client.get(f"/setup/therapists/{scene['therapist'].id}").status_code == 200
+    other = make_therapist()
+    assert client.get(f"/setup/therapists/{other.id}").status_code == 404
+    assert client.get("/setup").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/book", "/my-appointments"])
+def test_client_pages_are_for_clients(client, scene, url):
+    login(client, scene["owner"].email)
+    assert client.get(url).status_code == 403
+
+
+def _count_queries(client, url) -> int:
+    engine = db.session.get_bind().engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expire_all()  # start both counts from the same, empty identity map
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def _fill_day(scene, therapists, per_therapist):
+    day = scene["day"]
+    for therapist in therapists:
+        for i in range(per_therapist):
+            make_appointment(service=scene["service"], therapist=therapist, client=make_client(),
+                             start=at(day, 9 + i))
+
+
+@pytest.mark.parametrize("url", ["/calendar?day={day}", "/calendar/week?day={day}", "/"])
+def test_calendar_pages_make_a_fixed_number_of_queries(client, scene, url):
+    """No N+1: ten times the appointments costs no extra queries."""
+    therapists = [scene["therapist"], make_therapist(hours=True)]
+    login(client, scene["owner"].email if "calendar" in url else scene["therapist"].user.email)
+    target = url.format(day=scene["day"])
+    _fill_day(scene, therapists, 1)
+    few = _count_queries(client, target)
+    for therapist in therapists:
+        for i in range(1, 7):
+            make_appointment(service=make_service(), therapist=therapist, client=make_client(),
+                             start=at(scene["day"], 9 + i, 30))
+    many = _count_queries(client, target)
+    assert many == few
+
+
+def test_calendar_shows_clients_services_and_clearance(client, scene):
+    held = make_client(name="Held Client")
+    held.flagged_since = datetime.now(UTC)
+    make_appointment(service=scene["service"], therapist=scene["therapist"], client=held, start=at(scene["day"], 9))
+    login(client, scene["therapist"].user.email)
+    day_page = client.get(f"/calendar?day={scene['day']}").get_data(as_text=True)
+    assert "Held Client" in day_page and "Hip relief 60" in day_page and "Clearance required" in day_page
+    week_page = client.get(f"/calendar/week?day={scene['day']}").get_data(as_text=True)
+    assert "Held Client" in week_page
+
+
+def test_owner_sees_all_therapists_side_by_side(client, scene):
+    second = make_therapist(hours=True, name="Second Therapist")
+    make_appointment(service=scene["service"], therapist=second, start=at(scene["day"], 9))
+    login(client, scene["owner"].email)
+    page = client.get(f"/calendar?day={scene['day']}").get_data(as_text=True)
+    assert scene["therapist"].name in page and "Second Therapist" in page
+    therapist_page = client.get(f"/calendar/week?therapist_id={second.id}&day={scene['day']}")
+    assert therapist_page.status_code == 200
