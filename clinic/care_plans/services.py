@@ -227,7 +227,7 @@ def _check_counts(weekly: int, maintenance: int) -> None:
         raise ValidationFailed(fields=fields)
 
 
-def _conflicts(therapist_id: int, service, starts: list[datetime]) -> list[tuple[datetime, str]]:
+def schedule_conflicts(therapist_id: int, service, starts: list[datetime]) -> list[tuple[datetime, str]]:
     found = []
     for start in starts:
         problem = scheduling.schedule_problem(therapist_id, service, start)
@@ -294,7 +294,7 @@ def create_care_plan(
     planned = cadence.plan_sessions(first_start, weekly_sessions, maintenance_sessions, clock.clinic_zone())
     starts = [s.start for s in planned]
     lock_therapist_schedule(therapist.id)
-    if conflicts := _conflicts(therapist.id, service, starts):
+    if conflicts := schedule_conflicts(therapist.id, service, starts):
         _raise_conflicts(conflicts)
     with db.session.begin_nested():
         plan = CarePlan(
@@ -358,7 +358,7 @@ def extend_care_plan(actor: User, plan_id: int, weeks: int) -> CarePlan:
             if appointment.status == AppointmentStatus.BOOKED:
                 scheduling.cancel_appointment(actor, appointment.id, "Moved: the weekly phase was extended.")
         starts = [s.start for s in new_sessions]
-        if conflicts := _conflicts(plan.therapist_id, service, starts):
+        if conflicts := schedule_conflicts(plan.therapist_id, service, starts):
             _raise_conflicts(conflicts)  # leaving the SAVEPOINT undoes the cancellations
         _book_all(actor, plan, service, starts)
         plan.weekly_sessions += weeks
