@@ -3,6 +3,11 @@
 `not_required`: the latest screening raised no red flag. `required`: it did, and no
 clearance recorded since then is still valid. `granted`: a clearance recorded after the
 flag is still valid today.
+
+`Client.flagged_since` is kept by clinic/intake/services.py: a flagged intake or check-in
+sets it to its submission instant; a clear intake (the latest counts) resets it to None;
+a clear check-in leaves it alone, since four pre-visit questions cannot stand in for the
+physician's opinion that an earlier flag called for.
 """
 
 from collections.abc import Iterable

@@ -228,3 +228,17 @@ def test_a_therapist_sees_only_their_clients_in_the_queue(app, frozen):
 def test_clients_cannot_read_the_queue(app, frozen):
     with pytest.raises(Forbidden):
         services.clearance_queue(make_client().user)
+
+
+def test_the_queue_size_matches_the_queue_without_an_audit_entry(app, frozen):
+    therapist = make_therapist()
+    mine = held_client(frozen)
+    held_client(frozen)
+    make_appointment(client=mine, therapist=therapist)
+    owner = make_owner()
+    assert services.clearance_queue_size(owner) == 2
+    assert services.clearance_queue_size(therapist.user) == 1
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "clearance_queue.viewed")) == 0
+    with pytest.raises(Forbidden):
+        services.clearance_queue_size(mine.user)
