@@ -182,10 +182,12 @@ def record_note(actor: User, appointment_id: int, data: NoteInput) -> SessionNot
         adverse_reaction=_clean(data.adverse_reaction),
     )
     note.techniques = [NoteTechnique(technique=code) for code in dict.fromkeys(data.techniques)]
-    db.session.add(note)
+    db.session.flush()  # begin_nested() flushes pending work first: keep only the note inside it
     try:
-        # One note per appointment is a unique constraint: a concurrent second note fails here.
+        # One note per appointment is a unique constraint: a concurrent second note fails here,
+        # and rolling back the SAVEPOINT discards the note, leaving the session usable.
         with db.session.begin_nested():
+            db.session.add(note)
             db.session.flush()
     except IntegrityError:
         raise NoteExists() from None

@@ -271,3 +271,45 @@ def test_other_clients_and_therapists_cannot_see_a_plan(scene):
             services.plan_for(outsider, plan.id)
     with pytest.raises(NotFound):
         services.cancel_plan_session(make_client().user, plan.id, services.plan_appointments(plan)[0].id)
+
+
+def test_extension_is_refused_once_maintenance_has_begun_or_without_a_weekly_phase(scene):
+    in_maintenance = create(scene, at(monday(-8)), weekly=3, maintenance=3)
+    with pytest.raises(services.PlanNotExtendable):
+        services.extend_care_plan(scene["therapist"].user, in_maintenance.id, 1)
+    maintenance_only = create(scene, at(monday(2), 14), weekly=0, maintenance=2)
+    with pytest.raises(services.PlanNotExtendable):
+        services.extend_care_plan(scene["therapist"].user, maintenance_only.id, 1)
+
+
+def test_extension_is_refused_when_the_next_weekly_session_would_be_past(scene):
+    plan = create(scene, at(monday(-6)), weekly=2, maintenance=0)
+    with pytest.raises(services.PlanNotExtendable):
+        services.extend_care_plan(scene["therapist"].user, plan.id, 2)
+
+
+def test_an_ended_plan_cannot_be_ended_extended_or_rebooked(scene):
+    plan = create(scene, at(monday(2)), weekly=2, maintenance=0)
+    services.end_care_plan(scene["owner"], plan.id)
+    with pytest.raises(services.PlanEnded):
+        services.end_care_plan(scene["owner"], plan.id)
+    with pytest.raises(services.PlanEnded):
+        services.extend_care_plan(scene["owner"], plan.id, 1)
+    with pytest.raises(services.PlanEnded):
+        services.rebook_plan_session(scene["client"].user, plan.id, at(monday(2)))
+
+
+def test_plan_overview_counts_sessions_and_reads_pain_from_notes(scene):
+    from tests.care_factories import make_intake
+    from tests.factories import make_note
+
+    plan = create(scene, at(monday(-3)), weekly=6, maintenance=1)
+    make_intake(scene["client"])
+    past = [a for a in services.plan_appointments(plan) if a.starts_at < clock.now()]
+    for appointment, pain in zip(past, [7, 5, 4], strict=False):
+        make_note(appointment, pain_before=pain, pain_after=pain - 2)
+    overview = services.plan_overview(plan)
+    assert len(overview.done) == len(past)
+    assert len(overview.to_come) == 7 - len(past)
+    assert [p.pain_before for p in overview.points] == [7, 5, 4][: len(past)]
+    assert overview.phase == Phase.WEEKLY
