@@ -171,3 +171,18 @@ def test_dashboard_lists_appointments_waiting_for_a_note(client, appointment):
     html = client.get("/").get_data(as_text=True)
     assert "Waiting for a note" in html
     assert f"/notes/appointments/{appointment.id}/new" in html
+
+
+def test_note_form_prompts_for_the_pre_visit_check_in_until_it_is_done(client, appointment):
+    from clinic.models import CheckIn
+
+    login(client, appointment.therapist.user)
+    html = client.get(f"/notes/appointments/{appointment.id}/new").get_data(as_text=True)
+    assert 'id="check-in-prompt"' in html
+    assert f"/appointments/{appointment.id}/check-in" in html
+    db.session.add(
+        CheckIn(client_id=appointment.client_id, appointment_id=appointment.id, pain_level=5, flags=[])
+    )
+    db.session.flush()
+    html = client.get(f"/notes/appointments/{appointment.id}/new").get_data(as_text=True)
+    assert 'id="check-in-prompt"' not in html
