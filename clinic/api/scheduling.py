@@ -264,13 +264,16 @@ def get_availability():
     services.check_range(first, last)
     found = services.availability(service_id, first, last, therapist_id)
     zone = clock.clinic_zone()
+    iso: dict = {}  # many therapists share the same starts: format each instant once
+
+    def text(instant):
+        if instant not in iso:
+            iso[instant] = instant.astimezone(zone).isoformat()
+        return iso[instant]
+
     return jsonify(
         [
-            {
-                "therapist_id": slot.therapist_id,
-                "start": slot.start.astimezone(zone).isoformat(),
-                "end": slot.end.astimezone(zone).isoformat(),
-            }
+            {"therapist_id": slot.therapist_id, "start": text(slot.start), "end": text(slot.end)}
             for slot in found
         ]
     )

@@ -48,6 +48,9 @@ MAX_DURATION_MINUTES = 480
 # Busy appointments this far outside a range can still push slots inside it (buffers are
 # capped at MAX_BUFFER_MINUTES, appointments at MAX_DURATION_MINUTES).
 _REACH = timedelta(hours=24)
+# A lower bound on starts_at lets the (therapist_id, starts_at) index narrow the scan; no
+# appointment is longer than this.
+_LONGEST = timedelta(hours=24)
 
 
 class AppointmentNotBooked(DomainError):
@@ -123,6 +126,7 @@ def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None =
         Appointment.therapist_id.in_(therapist_ids),
         Appointment.status != AppointmentStatus.CANCELLED,
         overlap_clause(Appointment.starts_at, Appointment.ends_at, start - _REACH, end + _REACH),
+        Appointment.starts_at > start - _REACH - _LONGEST,
     )
     if ignore_id is not None:
         query = query.where(Appointment.id != ignore_id)
