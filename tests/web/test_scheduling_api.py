@@ -443,3 +443,19 @@ def test_me_links_the_calendar_feed(client, scene):
     me = client.get(f"{API}/me", headers=bearer(client, scene["therapist"].user)).get_json()
     feed = client.get(me["calendar_feed_url"].replace("http://localhost", ""))
     assert feed.status_code == 200
+
+
+def test_working_hours_keep_their_wall_clock_across_dst(client, scene, app, monkeypatch):
+    """Europe/Berlin moves to summer time on 2027-03-28: 09:00 stays 09:00 in the offers."""
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Europe/Berlin")
+    service = scene["service"].id
+    before = client.get(f"{API}/availability?service_id={service}&from=2027-03-26&to=2027-03-26").get_json()
+    after = client.get(f"{API}/availability?service_id={service}&from=2027-03-29&to=2027-03-29").get_json()
+    assert before[0]["start"] == "2027-03-26T09:00:00+01:00"
+    assert after[0]["start"] == "2027-03-29T09:00:00+02:00"
+    headers = bearer(client, scene["client"].email)
+    booked = book(client, headers, scene, "2027-03-29T09:00:00+02:00")
+    assert booked.status_code == 201
+    assert booked.get_json()["end"] == "2027-03-29T10:00:00+02:00"
+    # The same UTC hour as a winter 09:00 is 10:00 in summer, not an extra slot at 08:00.
+    assert book(client, headers, scene, "2027-03-29T08:00:00+02:00").status_code == 409
