@@ -1,6 +1,6 @@
 """API routes: health intakes, pre-visit check-ins, physician clearances and the queue."""
 
-from flask import jsonify, send_file
+from flask import jsonify, request, send_file
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
@@ -248,12 +248,14 @@ def list_check_ins(appointment_id: int):
 
 @bp.post("/clients/<int:client_id>/clearances")
 @operation(
-    "Record a physician's clearance (staff only)",
+    "Record a physician's clearance (staff only); send multipart/form-data to attach a `letter`",
     tag="intake", body=CLEARANCE_BODY, response=CLEARANCE_SCHEMA, statuses=(201, 400, 401, 403, 404, 422),
 )
 def grant_clearance(client_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
+    # JSON, or multipart/form-data with the same fields plus a `letter` file.
+    multipart = request.mimetype == "multipart/form-data"
+    reader = Reader(request.form.to_dict() if multipart else json_object())
     fields = {
         "physician_name": reader.text("physician_name", max_length=services.MAX_PHYSICIAN_NAME),
         "cleared_on": reader.day("cleared_on"),
@@ -262,6 +264,10 @@ def grant_clearance(client_id: int):
         "evidence": reader.text("evidence", required=False, max_length=services.MAX_CLEARANCE_TEXT),
     }
     reader.check()
+    upload = request.files.get("letter") if multipart else None
+    if upload is not None and upload.filename:
+        # One byte past the limit is enough to refuse an oversized file.
+        fields["letter"] = services.Letter(upload.filename, upload.stream.read(services.MAX_LETTER_BYTES + 1))
     clearance = services.grant_clearance(actor, client_id, **fields)
     db.session.commit()
     body = clearance_json(clearance)

@@ -284,6 +284,22 @@ def check_ins_due(client: Client) -> list[Appointment]:
     ))
 
 
+def check_ins_to_ask(therapist: User) -> list[Appointment]:
+    """A therapist's booked visits today with no check-in yet: ask at the start of the session."""
+    today = clock.today()
+    start, end = clock.day_range(today, today)
+    answered = select(CheckIn.appointment_id).where(CheckIn.appointment_id.is_not(None))
+    return list(db.session.scalars(
+        select(Appointment).where(
+            Appointment.therapist_id == therapist.id,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+            Appointment.id.not_in(answered),
+        ).order_by(Appointment.starts_at)
+    ))
+
+
 # --- Physician clearances ----------------------------------------------------------------------
 
 def _letter_kind(letter: Letter) -> tuple[str, str] | None:

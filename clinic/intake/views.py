@@ -237,16 +237,21 @@ def staff_queue_panel(user):
     return render_template("intake/_staff_queue_panel.html", total=services.clearance_queue_size(user))
 
 
+@dashboard_panel("therapist", order=12)
+def therapist_check_in_panel(user):
+    appointments = services.check_ins_to_ask(user)
+    return render_template("intake/_therapist_check_in_panel.html", appointments=appointments)
+
+
 @client_panel(order=20)
 def client_health_record_panel(viewer, client):
     today = clock.today()
-    latest = services.latest_intake(client.id)
-    if latest is not None:
-        services.get_intake(viewer, latest.id)  # audited as a read of the intake
+    intakes = services.list_intakes(viewer, client.id)  # audited as a read of the intakes
     history = services.list_clearances(viewer, client.id)
     db.session.commit()
     return render_template(
-        "intake/_client_panel.html", viewer=viewer, client=client, latest=latest, history=history,
+        "intake/_client_panel.html", viewer=viewer, client=client, intakes=intakes,
+        latest=intakes[-1] if intakes else None, history=history,
         status=clearance_status(client, today), clearance=active_clearance(client, today),
         flags=services.open_flags([client.id])[client.id] if client.flagged_since else [],
         may_grant=viewer.is_staff and services.may_grant_clearance(viewer, client),

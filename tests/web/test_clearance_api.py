@@ -228,3 +228,50 @@ def test_a_held_client_cannot_book_online_until_cleared(client, held):
     assert client.post(f"{API}/appointments", json=staff_body, headers=owner).status_code == 201
     assert post_clearance(client, owner, person.id).status_code == 201
     assert client.post(f"{API}/appointments", json=body, headers=mine).status_code == 201
+
+
+# --- Letters through the API -------------------------------------------------------------------
+
+def multipart(fields: dict, letter: tuple[str, bytes] | None) -> tuple[bytes, str]:
+    """A multipart body built by hand, kept in memory by the test client."""
+    boundary = "----clinic-api-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    if letter:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="letter"; filename="{letter[0]}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + letter[1] + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_letter_can_be_attached_through_the_api(client, held):
+    person, _, owner = held
+    body, content_type = multipart(clearance_body(evidence="Letter attached"), ("gp.pdf", PDF))
+    response = client.post(f"{API}/clients/{person.id}/clearances", data=body, content_type=content_type,
+                           headers=owner)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["letter"] == {"filename": "gp.pdf", "content_type": "application/pdf"}
+    assert response.get_json()["clearance_status"] == "granted"
+    download = client.get(f"{API}/clearances/{response.get_json()['id']}/letter", headers=owner)
+    assert download.data == PDF
+    download.close()
+
+
+@pytest.mark.parametrize(
+    ("letter", "status"),
+    [
+        (("gp.pdf", b"GIF89a not a pdf"), 422),
+        (("gp.gif", b"GIF89a"), 422),
+        (("gp.pdf", PDF + b"0" * services.MAX_LETTER_BYTES), 422),
+        (("gp.pdf", PDF + b"0" * (5 * 1024 * 1024)), 413),
+    ],
+)
+def test_a_bad_letter_through_the_api_saves_nothing(client, held, letter, status):
+    person, mine, owner = held
+    body, content_type = multipart(clearance_body(), letter)
+    response = client.post(f"{API}/clients/{person.id}/clearances", data=body, content_type=content_type,
+                           headers=owner)
+    assert response.status_code == status
+    if status == 422:
+        assert "letter" in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count(Clearance.id))) == 0
+    assert status_of(client, mine, person.id) == "required"

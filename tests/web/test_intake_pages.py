@@ -1,13 +1,14 @@
 """The intake pages: the form for clients and staff, the dashboard panel, the check-in page."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.extensions import db
+from clinic.intake import services
 from clinic.models import AuditEntry, CheckIn, Intake
 from tests.factories import PASSWORD, make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client
@@ -221,3 +222,29 @@ def test_reading_the_intake_page_is_audited(client, me):
     assert client.get(f"/intakes/{intake.id}").status_code == 200
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == intake.id)).all()
     assert "intake.viewed" in actions
+
+
+def test_the_therapist_dashboard_lists_todays_visits_without_a_check_in(client, app):
+    therapist = make_therapist()
+    person = make_client(name="Paula Pending")
+    appointment = make_appointment(client=person, therapist=therapist,
+                                   start=clock.local_datetime(clock.today(), time(0, 15)))
+    tomorrow = make_appointment(client=person, therapist=therapist,
+                                start=clock.local_datetime(clock.today() + timedelta(days=1), time(0, 15)))
+    login(client, therapist.user.email)
+    html = client.get("/").get_data(as_text=True)
+    assert f"/appointments/{appointment.id}/check-in" in html
+    assert "Paula Pending" in html
+    assert f"/appointments/{tomorrow.id}/check-in" not in html
+    clear_client(person.user, person)
+    services.submit_check_in(therapist.user, appointment.id, {"pain_level": 3})
+    assert f"/appointments/{appointment.id}/check-in" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_client_page_lists_earlier_intakes(client, me):
+    first = flag_client(me.user, me)
+    clear_client(me.user, me)
+    html = client.get(f"/clients/{me.id}").get_data(as_text=True)
+    assert "Earlier intakes" in html
+    assert f"/intakes/{first.id}" in html
+    assert "(1 red flag)" in html
