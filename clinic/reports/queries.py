@@ -6,7 +6,7 @@ an appointment belongs to the clinic-local day on which it starts.
 
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal_column, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from clinic.intake.status import REQUIRED, clearance_status_expression
@@ -34,13 +34,15 @@ def _in_range(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(Appointment.starts_at >= start, Appointment.starts_at < end)
 
 
-def duration_minutes(dialect: str) -> ColumnElement[int]:
-    """An appointment's length in whole minutes, from its own start and end."""
+def total_minutes(dialect: str) -> ColumnElement[int]:
+    """SUM of the appointments' lengths in whole minutes, from their own starts and ends."""
     if dialect == "sqlite":
         # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; strftime('%s') gives epoch seconds.
         seconds = func.strftime("%s", Appointment.ends_at) - func.strftime("%s", Appointment.starts_at)
-        return cast(seconds, Integer) / 60
-    return cast(func.extract("epoch", Appointment.ends_at - Appointment.starts_at) / 60, Integer)
+        return cast(func.round(func.sum(seconds) / 60.0), Integer)
+    # PostgreSQL: add the intervals, then convert once per group rather than once per row.
+    length = func.sum(Appointment.ends_at - Appointment.starts_at)
+    return cast(func.round(func.extract("epoch", length) / 60), Integer)
 
 
 def appointment_figures(start: datetime, end: datetime, dialect: str) -> Select:
@@ -58,7 +60,7 @@ def appointment_figures(start: datetime, end: datetime, dialect: str) -> Select:
             Appointment.service_id.label("service_id"),
             func.count().label("appointments"),
             late.label("late"),
-            func.sum(duration_minutes(dialect)).label("minutes"),
+            total_minutes(dialect).label("minutes"),
         )
         .where(_in_range(start, end))
         .group_by(Appointment.therapist_id, Appointment.status, Appointment.service_id)
@@ -92,11 +94,12 @@ def time_off_overlapping(start: datetime, end: datetime) -> Select:
 
 
 def pain_change_by_technique(start: datetime, end: datetime) -> Select:
-    """(technique, mean of pain_after - pain_before, number of notes) over notes on appointments
-    starting in the range. A note using three techniques counts once for each of them."""
-    change = cast(SessionNote.pain_after - SessionNote.pain_before, Integer)
+    """(technique, sum of pain_after - pain_before, number of notes) over notes on appointments
+    starting in the range; mean = sum / notes. A note using three techniques counts once for
+    each of them. Integer sums: PostgreSQL's AVG would do numeric arithmetic on every row."""
+    change = SessionNote.pain_after - SessionNote.pain_before
     return (
-        select(NoteTechnique.technique, func.avg(change * literal_column("1.0")), func.count(SessionNote.id))
+        select(NoteTechnique.technique, func.sum(change), func.count(SessionNote.id))
         .join(SessionNote, SessionNote.id == NoteTechnique.note_id)
         .join(Appointment, Appointment.id == SessionNote.appointment_id)
         .where(_in_range(start, end))

@@ -165,8 +165,8 @@ def summary_report(actor: User, first: date | None, last: date | None) -> Summar
         for tid, name in db.session.execute(queries.therapists())
     ]
     pain = [
-        PainChange(technique, float(mean), notes)
-        for technique, mean, notes in db.session.execute(queries.pain_change_by_technique(start, end))
+        PainChange(technique, int(total) / notes, notes)
+        for technique, total, notes in db.session.execute(queries.pain_change_by_technique(start, end))
     ]
     awaiting = db.session.scalar(queries.clients_awaiting_clearance(clock.today())) or 0
     return Summary(first, last, counts, late, revenue, utilisation, pain, awaiting)
