@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from clinic import signals
+from clinic import clock, signals
 from clinic.models import Appointment
 from clinic.notifications import outbox
 from clinic.notifications.messages import CANCELLATION, CONFIRMATION, REMINDER, RESCHEDULE, compose
@@ -16,7 +16,9 @@ from clinic.notifications.services import note_commit, note_rollback, send_after
 
 
 def _has_email(appointment: Appointment) -> bool:
-    return bool(appointment.client and appointment.client.email)
+    """Worth an email: the client has an address and the visit is still ahead (staff recording
+    a walk-in after the fact, or tidying up the past, sends nothing)."""
+    return bool(appointment.client and appointment.client.email) and appointment.starts_at > clock.now()
 
 
 def on_booked(appointment: Appointment, **_extra) -> None:

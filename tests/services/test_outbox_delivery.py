@@ -128,3 +128,12 @@ def test_a_claimed_row_is_left_alone_until_its_claim_goes_stale(app, smtp_sink, 
     db.session.commit()
     assert deliver_pending().sent == 1
     assert smtp_sink.recipients() == ["claimed@example.test"]
+
+
+def test_recording_a_past_visit_sends_nothing(app):
+    owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
+    client = make_client(email="walkin@example.test")
+    last_monday = clock.today() - timedelta(days=clock.today().weekday() + 7)
+    start = datetime(last_monday.year, last_monday.month, last_monday.day, 10, tzinfo=UTC)
+    appointment = _book(owner, client, therapist, service, start=start)
+    assert _outbox(appointment_id=appointment.id) == []
