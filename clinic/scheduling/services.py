@@ -7,11 +7,11 @@ Services flush but never commit; the caller commits once per request.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -119,9 +119,23 @@ def _time_off(therapist_ids, start: datetime, end: datetime) -> dict[int, list[s
     return result
 
 
+def _epoch_seconds(column):
+    """A UTC timestamp column as integer Unix seconds, computed by the database.
+
+    Availability reads thousands of rows; parsing SQLite's datetime strings in Python
+    dominated its time, while integers convert cheaply.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return cast(func.floor(func.extract("epoch", column)), Integer)
+
+
 def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None = None) -> dict[int, list]:
     query = select(
-        Appointment.therapist_id, Appointment.starts_at, Appointment.ends_at, Appointment.buffer_minutes
+        Appointment.therapist_id,
+        _epoch_seconds(Appointment.starts_at),
+        _epoch_seconds(Appointment.ends_at),
+        Appointment.buffer_minutes,
     ).where(
         Appointment.therapist_id.in_(therapist_ids),
         Appointment.status != AppointmentStatus.CANCELLED,
@@ -131,13 +145,14 @@ def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None =
     if ignore_id is not None:
         query = query.where(Appointment.id != ignore_id)
     result: dict[int, list[slots.Busy]] = defaultdict(list)
-    for tid, s, e, buffer in db.session.execute(query):
-        result[tid].append(slots.Busy(s, e, buffer or 0))
+    moment = datetime.fromtimestamp
+    # Core rows straight from the connection: thousands of rows, no ORM entities needed.
+    for tid, s, e, buffer in db.session.connection().execute(query):
+        result[tid].append(slots.Busy(moment(s, UTC), moment(e, UTC), buffer or 0))
     return result
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     therapist_id: int
     start: datetime
     end: datetime
