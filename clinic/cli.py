@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from clinic.auth.services import create_staff_user
@@ -17,6 +18,7 @@ def _describe(error: DomainError) -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--role", type=click.Choice(["owner", "therapist"]), required=True)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -33,6 +35,7 @@ def create_user_command(role: str, email: str, name: str, password: str) -> None
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when data already exists.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with a realistic demo clinic."""
@@ -53,6 +56,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 @click.command("send-reminders")
+@with_appcontext
 def send_reminders_command() -> None:
     """Email due appointment reminders and deliver every pending email (meant for cron)."""
     from clinic.notifications.services import MailConfigError, send_reminders
