@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.extensions import db
@@ -189,3 +189,29 @@ def send_after_commit() -> DeliveryReport | None:
         current_app.logger.exception("Could not deliver emails after the request; send-reminders will retry")
         db.session.rollback()
         return None
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    unsent: int
+    failing: int
+    last_error: str | None
+
+
+def outbox_status() -> OutboxStatus:
+    """How many emails wait to be sent, how many of those have failed, and the latest error."""
+    unsent, failing = db.session.execute(
+        select(
+            func.count(OutboundEmail.id),
+            func.count(OutboundEmail.id).filter(OutboundEmail.last_error.is_not(None)),
+        ).where(OutboundEmail.sent_at.is_(None))
+    ).one()
+    last_error = None
+    if failing:
+        last_error = db.session.scalar(
+            select(OutboundEmail.last_error)
+            .where(OutboundEmail.sent_at.is_(None), OutboundEmail.last_error.is_not(None))
+            .order_by(OutboundEmail.id.desc())
+            .limit(1)
+        )
+    return OutboxStatus(unsent, failing, last_error)

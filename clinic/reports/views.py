@@ -9,6 +9,7 @@ from clinic import clock
 from clinic.auth.decorators import owner_required
 from clinic.errors import ValidationFailed
 from clinic.home.panels import dashboard_panel, nav_link
+from clinic.notifications.services import outbox_status
 from clinic.reports import tables
 from clinic.reports.forms import AuditFilterForm, ReportRangeForm
 from clinic.reports.rules import CUSTOM, WEEK, csv_safe, period_range
@@ -126,3 +127,11 @@ def this_week_panel(user):
     first, last = period_range(WEEK, clock.today())
     summary = summary_report(user, first, last)
     return render_template("reports/_week_panel.html", summary=summary)
+
+
+@dashboard_panel("owner", order=85)
+def email_outbox_panel(user):
+    status = outbox_status()
+    if not status.failing:
+        return None
+    return render_template("reports/_outbox_panel.html", status=status)

@@ -129,3 +129,23 @@ def test_therapists_have_no_report_links(client):
     login(client, therapist.user)
     page = client.get("/").get_data(as_text=True)
     assert 'href="/reports"' not in page and 'id="week-figures-heading"' not in page
+
+
+def test_the_owner_is_told_about_emails_that_failed(client):
+    from clinic.models import OutboundEmail
+
+    owner = make_owner()
+    appointment = make_appointment()
+    db.session.add(OutboundEmail(kind="reminder", appointment_id=appointment.id, recipient="x@example.test",
+                                 subject="Reminder", body="Body", attempts=2,
+                                 last_error="ConnectionRefusedError: [Errno 111] Connection refused"))
+    db.session.flush()
+    login(client, owner)
+    page = client.get("/").get_data(as_text=True)
+    assert "Emails not delivered" in page and "Connection refused" in page
+
+
+def test_no_outbox_panel_when_mail_is_healthy(client):
+    owner = make_owner()
+    login(client, owner)
+    assert "Emails not delivered" not in client.get("/").get_data(as_text=True)
