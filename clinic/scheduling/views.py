@@ -9,7 +9,7 @@ from clinic.api.parsing import parse_day, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
-from clinic.home.panels import dashboard_panel, nav_link
+from clinic.home.panels import client_panel, dashboard_panel, nav_link
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
 from clinic.scheduling import forms, services
@@ -465,3 +465,18 @@ def today_panel(user: User):
     today = clock.today()
     rows, summaries = _calendar_rows([user.id], today, today)
     return render_template("scheduling/_today_panel.html", rows=rows, summaries=summaries, day=today)
+
+
+@client_panel(order=10)
+def client_appointments_panel(viewer: User, client: Client):
+    query = services.visible_appointments_query(viewer).where(Appointment.client_id == client.id)
+    now = clock.now()
+    upcoming = db.session.scalars(
+        query.where(Appointment.ends_at > now, Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(Appointment.starts_at).limit(10)
+    ).all()
+    recent = db.session.scalars(
+        query.where(Appointment.starts_at <= now).order_by(Appointment.starts_at.desc()).limit(5)
+    ).all()
+    return render_template("scheduling/_client_panel.html", client=client, upcoming=upcoming, recent=recent,
+                           viewer=viewer)

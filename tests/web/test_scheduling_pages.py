@@ -229,3 +229,43 @@ def test_owner_sees_all_therapists_side_by_side(client, scene):
     assert scene["therapist"].name in page and "Second Therapist" in page
     therapist_page = client.get(f"/calendar/week?therapist_id={second.id}&day={scene['day']}")
     assert therapist_page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/book", "/book/confirm", "/my-appointments", "/appointments/new", "/calendar", "/calendar/week",
+     "/setup", "/my-hours", "/appointments/1", "/appointments/1/reschedule", "/appointments/1/calendar.ics"],
+)
+def test_pages_need_a_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("url", ["/calendar", "/calendar/week", "/appointments/new", "/setup", "/my-hours"])
+def test_clients_cannot_open_staff_pages(client, scene, url):
+    login(client, scene["client"].email)
+    assert client.get(url).status_code == 403
+
+
+def test_client_page_lists_appointments_with_a_booking_link(client, scene):
+    appointment = make_appointment(service=scene["service"], therapist=scene["therapist"],
+                                   client=scene["client"], start=at(scene["day"], 9))
+    login(client, scene["owner"].email)
+    page = client.get(f"/clients/{scene['client'].id}").get_data(as_text=True)
+    assert f"/appointments/{appointment.id}" in page
+    assert f"/appointments/new?client_id={scene['client'].id}" in page
+
+
+def test_therapist_dashboard_lists_today(client, scene, app):
+    from clinic import clock
+
+    with app.test_request_context():
+        today = clock.today()
+    start = datetime.combine(today, time(23, 45), tzinfo=UTC)
+    held = make_client(name="Today Client")
+    make_appointment(service=make_service(duration_minutes=15), therapist=scene["therapist"], client=held,
+                     start=start)
+    login(client, scene["therapist"].user.email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Today's appointments" in page and "Today Client" in page
