@@ -10,6 +10,8 @@ from clinic.care_plans import cadence, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
+
 PLAN_APPOINTMENT_SCHEMA = {
     "type": "object",
     "properties": {
@@ -131,9 +133,9 @@ def _optional_reason() -> str | None:
 def create_care_plan():
     actor = current_actor()
     reader = Reader(json_object())
-    client_id = reader.integer("client_id", minimum=1)
-    therapist_id = reader.integer("therapist_id", minimum=1)
-    service_id = reader.integer("service_id", minimum=1)
+    client_id = reader.integer("client_id", minimum=1, maximum=MAX_ID)
+    therapist_id = reader.integer("therapist_id", minimum=1, maximum=MAX_ID)
+    service_id = reader.integer("service_id", minimum=1, maximum=MAX_ID)
     first_start = reader.instant("first_start")
     weekly = reader.integer("weekly_sessions", minimum=0, maximum=cadence.MAX_WEEKLY_SESSIONS)
     maintenance = reader.integer("maintenance_sessions", minimum=0, maximum=cadence.MAX_MAINTENANCE_SESSIONS)
@@ -164,7 +166,9 @@ def list_care_plans():
 
 @bp.get("/care-plans/<int:plan_id>")
 @operation(
-    "A care plan with its phase and sessions (staff, and the plan's client)",
+    "A care plan with its phase and sessions (staff, and the plan's client). A session is ahead when it "
+    "is not cancelled and has not started yet; phase is weekly while a weekly session is ahead, then "
+    "maintenance while a maintenance session is ahead, then finished",
     tag="care plans",
     response=PLAN_SCHEMA,
     statuses=(401, 404),
