@@ -239,7 +239,8 @@ def schedule_conflicts(therapist_id: int, service, starts: list[datetime]) -> li
 def _raise_conflicts(conflicts: list[tuple[datetime, str]]) -> None:
     n = len(conflicts)
     raise ScheduleConflict(
-        f"{n} session{'s' if n != 1 else ''} of the plan clash with the schedule; nothing was booked.",
+        f"{n} session{'s' if n != 1 else ''} of the plan {'clash' if n != 1 else 'clashes'} "
+        "with the schedule; nothing was booked.",
         conflicts=[clock.iso(start) for start, _ in conflicts],
         details=[{"start": clock.iso(start), "reason": reason} for start, reason in conflicts],
     )
