@@ -33,7 +33,12 @@ def test_weekly_sessions_keep_wall_clock_time_across_spring_forward_in_berlin():
     # Berlin moves to summer time on Sunday 2027-03-28.
     sessions = plan_sessions(local(date(2027, 3, 16), 10), 4, 0, BERLIN)
     locals_ = [s.start.astimezone(BERLIN) for s in sessions]
-    assert [d.date() for d in locals_] == [date(2027, 3, 16), date(2027, 3, 23), date(2027, 3, 30), date(2027, 4, 6)]
+    assert [d.date() for d in locals_] == [
+        date(2027, 3, 16),
+        date(2027, 3, 23),
+        date(2027, 3, 30),
+        date(2027, 4, 6),
+    ]
     assert all(d.time() == time(10) for d in locals_)
     # The UTC instants shift by an hour at the change: 09:00Z in winter, 08:00Z in summer.
     assert sessions[1].start == datetime(2027, 3, 23, 9, tzinfo=UTC)
@@ -62,9 +67,9 @@ def test_phases_are_weekly_then_maintenance_in_order():
 
 def test_first_maintenance_session_is_four_weeks_after_the_last_weekly_one():
     sessions = plan_sessions(local(date(2027, 1, 5), 9), 3, 1, BERLIN)
-    assert sessions[3].start.astimezone(BERLIN).date() - sessions[2].start.astimezone(BERLIN).date() == timedelta(
-        days=28
-    )
+    assert sessions[3].start.astimezone(BERLIN).date() - sessions[2].start.astimezone(
+        BERLIN
+    ).date() == timedelta(days=28)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ from tests.factories import bearer, make_appointment, make_client, make_owner, m
 
 
 def post_note(client, appointment, headers, **changes):
-    return client.post(f"/api/v1/appointments/{appointment.id}/notes", json={**NOTE_BODY, **changes}, headers=headers)
+    return client.post(
+        f"/api/v1/appointments/{appointment.id}/notes", json={**NOTE_BODY, **changes}, headers=headers
+    )
 
 
 def error_code(response):
@@ -43,8 +45,12 @@ def test_therapist_records_a_signed_note_and_the_appointment_completes(client):
 
 def test_techniques_are_stored_one_row_each(client):
     appointment = started_appointment()
-    response = post_note(client, appointment, bearer(client, appointment.therapist.user),
-                         techniques=["swedish", "heat_therapy", "swedish"])
+    response = post_note(
+        client,
+        appointment,
+        bearer(client, appointment.therapist.user),
+        techniques=["swedish", "heat_therapy", "swedish"],
+    )
     note = db.session.get(SessionNote, response.get_json()["id"])
     assert note.technique_codes == ["heat_therapy", "swedish"]
 
@@ -89,7 +95,9 @@ def test_clearance_required_is_409_until_a_clearance_is_granted(client):
     response = post_note(client, appointment, headers)
     assert response.status_code == 409
     assert error_code(response) == "clearance_required"
-    make_clearance(appointment.client, appointment.therapist.user, restrictions="No deep tissue on the left hip")
+    make_clearance(
+        appointment.client, appointment.therapist.user, restrictions="No deep tissue on the left hip"
+    )
     assert post_note(client, appointment, headers).status_code == 201
 
 
@@ -107,7 +115,9 @@ def test_only_the_appointments_therapist_writes_the_note(client):
 
 def test_unknown_appointment_is_404(client):
     therapist = make_therapist()
-    response = client.post("/api/v1/appointments/999999/notes", json=NOTE_BODY, headers=bearer(client, therapist.user))
+    response = client.post(
+        "/api/v1/appointments/999999/notes", json=NOTE_BODY, headers=bearer(client, therapist.user)
+    )
     assert response.status_code == 404
 
 
@@ -134,7 +144,9 @@ def test_invalid_fields_are_422_with_fields(client, changes, field):
 def test_body_that_is_not_an_object_is_400(client):
     appointment = started_appointment()
     response = client.post(
-        f"/api/v1/appointments/{appointment.id}/notes", json=[1, 2], headers=bearer(client, appointment.therapist.user)
+        f"/api/v1/appointments/{appointment.id}/notes",
+        json=[1, 2],
+        headers=bearer(client, appointment.therapist.user),
     )
     assert response.status_code == 400
 
@@ -172,8 +184,9 @@ def test_author_amends_and_amendments_show_with_author_and_time(client):
     appointment = started_appointment()
     headers = bearer(client, appointment.therapist.user)
     note_id = post_note(client, appointment, headers).get_json()["id"]
-    response = client.post(f"/api/v1/notes/{note_id}/amendments", json={"text": "Pain after was 3, not 4."},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/notes/{note_id}/amendments", json={"text": "Pain after was 3, not 4."}, headers=headers
+    )
     assert response.status_code == 201
     assert response.get_json()["author_id"] == appointment.therapist_id
     note = client.get(f"/api/v1/notes/{note_id}", headers=headers).get_json()
@@ -190,8 +203,13 @@ def test_only_the_author_amends(client):
     owner = make_owner()
     url = f"/api/v1/notes/{note_id}/amendments"
     assert client.post(url, json={"text": "x"}, headers=bearer(client, owner)).status_code == 403
-    assert client.post(url, json={"text": "x"}, headers=bearer(client, appointment.client.user)).status_code == 403
-    assert client.post(url, json={"text": "x"}, headers=bearer(client, make_therapist().user)).status_code == 404
+    assert (
+        client.post(url, json={"text": "x"}, headers=bearer(client, appointment.client.user)).status_code
+        == 403
+    )
+    assert (
+        client.post(url, json={"text": "x"}, headers=bearer(client, make_therapist().user)).status_code == 404
+    )
     blank = client.post(url, json={"text": "  "}, headers=bearer(client, appointment.therapist.user))
     assert blank.status_code == 422
 
@@ -208,10 +226,20 @@ def test_progress_lists_pain_in_session_order_for_allowed_viewers(client):
     post_note(client, earlier, headers, pain_before=7, pain_after=5)
     url = f"/api/v1/clients/{patient.id}/progress"
     expected = [
-        {"appointment_id": earlier.id, "date": (now - timedelta(days=8)).date().isoformat(),
-         "pain_before": 7, "pain_after": 5, "techniques": ["deep_tissue", "stretching"]},
-        {"appointment_id": later.id, "date": (now - timedelta(days=1)).date().isoformat(),
-         "pain_before": 5, "pain_after": 3, "techniques": ["swedish"]},
+        {
+            "appointment_id": earlier.id,
+            "date": (now - timedelta(days=8)).date().isoformat(),
+            "pain_before": 7,
+            "pain_after": 5,
+            "techniques": ["deep_tissue", "stretching"],
+        },
+        {
+            "appointment_id": later.id,
+            "date": (now - timedelta(days=1)).date().isoformat(),
+            "pain_before": 5,
+            "pain_after": 3,
+            "techniques": ["swedish"],
+        },
     ]
     for viewer in (therapist.user, patient.user, make_owner()):
         response = client.get(url, headers=bearer(client, viewer))
@@ -222,7 +250,9 @@ def test_progress_lists_pain_in_session_order_for_allowed_viewers(client):
         assert body == expected
     for outsider in (make_therapist().user, make_client().user):
         assert client.get(url, headers=bearer(client, outsider)).status_code == 404
-    assert client.get("/api/v1/clients/999999/progress", headers=bearer(client, make_owner())).status_code == 404
+    assert (
+        client.get("/api/v1/clients/999999/progress", headers=bearer(client, make_owner())).status_code == 404
+    )
 
 
 def test_progress_is_empty_without_notes(client):
