@@ -313,3 +313,16 @@ def test_plan_overview_counts_sessions_and_reads_pain_from_notes(scene):
     assert len(overview.to_come) == 7 - len(past)
     assert [p.pain_before for p in overview.points] == [7, 5, 4][: len(past)]
     assert overview.phase == Phase.WEEKLY
+
+
+def test_plan_across_a_dst_change_keeps_clinic_wall_clock_time(scene, app, monkeypatch):
+    """16:00 in Berlin is 15:00Z in winter and 14:00Z in summer; a UTC cadence would end past 17:00."""
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    first = datetime(2027, 3, 9, 16, tzinfo=berlin)  # a Tuesday; summer time starts 2027-03-28
+    plan = create(scene, first, weekly=6, maintenance=2)
+    starts = [a.starts_at.astimezone(berlin) for a in services.plan_appointments(plan)]
+    assert all(s.time() == time(16) and s.weekday() == 1 for s in starts)
+    assert starts[2].utcoffset() == timedelta(hours=1) and starts[3].utcoffset() == timedelta(hours=2)
