@@ -3,10 +3,12 @@
 import email
 import email.policy
 import socket
+import warnings
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -21,12 +23,27 @@ def refused_port() -> int:
 
 
 class SmtpSink:
-    """Collects every message delivered to it, parsed as EmailMessage."""
+    """Collects every message delivered to it, parsed as EmailMessage. With `login=(user,
+    password)` it demands SMTP AUTH (over plain TCP: this is a test server)."""
 
-    def __init__(self):
+    def __init__(self, login: tuple[str, str] | None = None):
         self.envelopes = []
         self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if login:
+            options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+        self.login = login
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
+
+    def start(self) -> None:
+        with warnings.catch_warnings():
+            # aiosmtpd rightly warns that AUTH without TLS is unsafe; this server is local.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+            self.controller.start()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=given == self.login, handled=False)
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
@@ -46,7 +63,7 @@ class SmtpSink:
 @pytest.fixture(name="smtp_sink")
 def smtp_sink_fixture():
     sink = SmtpSink()
-    sink.controller.start()
+    sink.start()
     try:
         yield sink
     finally:

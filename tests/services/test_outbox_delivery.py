@@ -137,3 +137,27 @@ def test_recording_a_past_visit_sends_nothing(app):
     start = datetime(last_monday.year, last_monday.month, last_monday.day, 10, tzinfo=UTC)
     appointment = _book(owner, client, therapist, service, start=start)
     assert _outbox(appointment_id=appointment.id) == []
+
+
+def test_smtp_login_is_used_and_a_wrong_password_is_retried(app, monkeypatch):
+    from tests.notifications_factories import SmtpSink
+
+    sink = SmtpSink(login=("clinic", "s3cret-pass"))
+    sink.start()
+    try:
+        use_smtp(app, monkeypatch, sink.port)
+        monkeypatch.setitem(app.config, "MAIL_USERNAME", "clinic")
+        monkeypatch.setitem(app.config, "MAIL_PASSWORD", "wrong-pass")
+        owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
+        appointment = _book(owner, make_client(email="auth@example.test"), therapist, service)
+        db.session.commit()
+        report = deliver_pending()
+        assert (report.sent, report.failed) == (0, 1)
+        assert "SMTPAuthenticationError" in report.errors[0]
+        monkeypatch.setitem(app.config, "MAIL_PASSWORD", "s3cret-pass")
+        assert deliver_pending().sent == 1
+        assert sink.recipients() == ["auth@example.test"]
+        db.session.expire_all()
+        assert _outbox(appointment_id=appointment.id)[0].attempts == 2
+    finally:
+        sink.controller.stop()
