@@ -250,3 +250,27 @@ def cancel_rest_of_plan(plan_id: int):
     body = _cancel_json(plan, result)
     db.session.commit()
     return jsonify(body)
+
+
+@bp.post("/care-plans/<int:plan_id>/appointments")
+@operation(
+    "Book one more session of a plan, e.g. an offered time after cancelling one (same booking rules)",
+    tag="care plans",
+    body={
+        "type": "object",
+        "required": ["start"],
+        "properties": {"start": {"type": "string", "format": "date-time"}},
+    },
+    response=PLAN_APPOINTMENT_SCHEMA,
+    statuses=(201, 400, 401, 403, 404, 409, 422),
+)
+def book_plan_session(plan_id: int):
+    actor = current_actor()
+    reader = Reader(json_object())
+    start = reader.instant("start")
+    reader.check()
+    appointment = services.rebook_plan_session(actor, plan_id, start)
+    plan = services.plan_for(actor, plan_id)
+    body = _appointment_json(plan, appointment)
+    db.session.commit()
+    return jsonify(body), 201

@@ -223,3 +223,27 @@ def test_openapi_lists_the_care_plan_and_note_routes(client):
     assert "post" in paths["/api/v1/appointments/{appointment_id}/notes"]
     assert {"get", "put", "patch", "delete"} <= set(paths["/api/v1/notes/{note_id}"])
     assert "get" in paths["/api/v1/clients/{client_id}/progress"]
+
+
+def test_client_books_an_offered_time_after_cancelling_a_session(client, scene):
+    plan = client.post(
+        "/api/v1/care-plans",
+        json=body(scene, first(), weekly=2, maintenance=0),
+        headers=bearer(client, scene["therapist"].user),
+    ).get_json()
+    headers = bearer(client, scene["client"].user)
+    second = plan["appointments"][1]
+    offers = client.post(
+        f"/api/v1/care-plans/{plan['id']}/appointments/{second['id']}/cancel", headers=headers
+    ).get_json()["alternatives"]
+    booked = client.post(
+        f"/api/v1/care-plans/{plan['id']}/appointments", json={"start": offers[0]}, headers=headers
+    )
+    assert booked.status_code == 201, booked.get_json()
+    assert booked.get_json()["care_plan_id"] == plan["id"]
+    assert booked.get_json()["start"] == offers[0]
+    taken = client.post(
+        f"/api/v1/care-plans/{plan['id']}/appointments", json={"start": offers[0]}, headers=headers
+    )
+    assert taken.status_code == 409
+    assert taken.get_json()["error"]["code"] == "slot_unavailable"
