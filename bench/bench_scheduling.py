@@ -100,6 +100,10 @@ def _seed(app) -> dict:
             db.session.execute(sa.insert(Appointment), rows[chunk : chunk + 5000])
         token = issue_token(owner)
         db.session.commit()
+        # A live database has statistics (autovacuum / the planner's defaults); after a bulk load
+        # they are missing until analysed, and PostgreSQL would plan as if the table were empty.
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
         return {"service_id": service.id, "token": token, "today": today}
 
 
