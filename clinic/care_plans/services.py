@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from clinic import clock
 from clinic.audit import record_audit
@@ -34,7 +34,7 @@ from clinic.errors import (
     ValidationFailed,
 )
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentStatus, CarePlan, Client, SessionNote, User
+from clinic.models import Appointment, AppointmentStatus, CarePlan, Client, SessionNote, Therapist, User
 from clinic.scheduling import services as scheduling
 
 ALTERNATIVES_OFFERED = 3
@@ -126,7 +126,11 @@ def _plan_for_staff(actor: User, plan_id: int) -> CarePlan:
 
 def plans_for(actor: User) -> list[CarePlan]:
     """Plans the actor may see, newest first: a client's own, a therapist's own, all for the owner."""
-    query = select(CarePlan).order_by(CarePlan.first_start.desc(), CarePlan.id.desc())
+    query = (
+        select(CarePlan)
+        .options(joinedload(CarePlan.client), joinedload(CarePlan.therapist).joinedload(Therapist.user))
+        .order_by(CarePlan.first_start.desc(), CarePlan.id.desc())
+    )
     if actor.is_therapist:
         query = query.where(CarePlan.therapist_id == actor.id)
     elif actor.is_client:
@@ -182,6 +186,17 @@ def plan_phase(plan: CarePlan, appointments: list[Appointment] | None = None) ->
             if a.status != AppointmentStatus.CANCELLED
         ]
     )
+
+
+def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
+    """Each plan's phase, from one query over all their sessions (for lists and panels)."""
+    by_plan: dict[int, list[Appointment]] = {p.id: [] for p in plans}
+    if by_plan:
+        for appointment in db.session.scalars(
+            select(Appointment).where(Appointment.care_plan_id.in_(by_plan)).order_by(Appointment.starts_at)
+        ):
+            by_plan[appointment.care_plan_id].append(appointment)
+    return {p.id: plan_phase(p, by_plan[p.id]) for p in plans}
 
 
 def plan_overview(plan: CarePlan) -> PlanOverview:

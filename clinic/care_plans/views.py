@@ -47,7 +47,7 @@ def _fill_choices(form: forms.PlanForm) -> None:
 @login_required
 def index():
     plans = services.plans_for(current_user)
-    phases = {p.id: services.plan_phase(p) for p in plans}
+    phases = services.phases_for(plans)
     return render_template("care_plans/index.html", plans=plans, phases=phases)
 
 
@@ -207,5 +207,5 @@ def care_plans_panel(viewer, client):
     plans = services.plans_of_client(viewer, client)
     if not plans and not viewer.is_staff:
         return None
-    phases = {p.id: services.plan_phase(p) for p in plans}
+    phases = services.phases_for(plans)
     return render_template("care_plans/_client_panel.html", plans=plans, phases=phases, client=client)

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from clinic import clock
 from clinic.audit import record_audit
@@ -270,6 +270,7 @@ def notes_waiting(actor: User, limit: int = 20) -> list[Appointment]:
     return list(
         db.session.scalars(
             select(Appointment)
+            .options(joinedload(Appointment.client), joinedload(Appointment.service))
             .where(
                 Appointment.therapist_id == actor.id,
                 Appointment.status == AppointmentStatus.BOOKED,

@@ -172,3 +172,38 @@ def test_other_clients_get_404(client, scene):
     login(client, make_client().user)
     assert client.get(f"/care-plans/{plan.id}").status_code == 404
     assert client.post(f"/care-plans/{plan.id}/cancel-rest", data={}).status_code == 404
+
+
+def _count_queries(client, url) -> int:
+    from sqlalchemy import event
+
+    engine = db.session.get_bind().engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expire_all()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_plan_list_and_dashboard_make_a_fixed_number_of_queries(client, scene):
+    """No N+1: more plans and more sessions waiting for a note cost no extra queries."""
+    login(client, scene["therapist"].user)
+
+    def add_plan(hour):
+        person = make_client()
+        make_plan({**scene, "client": person}, datetime.combine(monday(-1), time(hour), tzinfo=UTC), 2, 1)
+
+    add_plan(9)
+    few = (_count_queries(client, "/care-plans/"), _count_queries(client, "/"))
+    for hour in (11, 13, 15):
+        add_plan(hour)
+    many = (_count_queries(client, "/care-plans/"), _count_queries(client, "/"))
+    assert many == few
