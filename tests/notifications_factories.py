@@ -22,6 +22,14 @@ def refused_port() -> int:
     return free_port()
 
 
+class _LocalController(Controller):
+    def factory(self):
+        with warnings.catch_warnings():
+            # aiosmtpd rightly warns that AUTH without TLS is unsafe; this server is local.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+            return super().factory()
+
+
 class SmtpSink:
     """Collects every message delivered to it, parsed as EmailMessage. With `login=(user,
     password)` it demands SMTP AUTH (over plain TCP: this is a test server)."""
@@ -33,13 +41,10 @@ class SmtpSink:
         if login:
             options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
         self.login = login
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
+        self.controller = _LocalController(self, hostname="127.0.0.1", port=self.port, **options)
 
     def start(self) -> None:
-        with warnings.catch_warnings():
-            # aiosmtpd rightly warns that AUTH without TLS is unsafe; this server is local.
-            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
-            self.controller.start()
+        self.controller.start()
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         given = (auth_data.login.decode(), auth_data.password.decode())
