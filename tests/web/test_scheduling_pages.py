@@ -269,3 +269,9 @@ def test_therapist_dashboard_lists_today(client, scene, app):
     login(client, scene["therapist"].user.email)
     page = client.get("/").get_data(as_text=True)
     assert "Today's appointments" in page and "Today Client" in page
+
+
+def test_therapist_calendar_offers_the_feed_address(client, scene):
+    login(client, scene["therapist"].user.email)
+    page = client.get("/calendar").get_data(as_text=True)
+    assert f"token={scene['therapist'].calendar_token}" in page
