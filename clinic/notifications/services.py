@@ -10,7 +10,7 @@ Both commit their own short transactions, so call them with nothing of yours pen
 """
 
 import smtplib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
@@ -36,6 +36,8 @@ __all__ = [
 DEFAULT_BATCH = 200
 # A request delivers at most this many of its own emails; the CLI sends any others.
 REQUEST_BATCH = 10
+# A slow mail server may delay a booking's response by at most this much (seconds).
+REQUEST_TIMEOUT = 5.0
 # The server refused one message; the connection is still good for the others.
 REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -89,13 +91,17 @@ def queue_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-def deliver_pending(limit: int = DEFAULT_BATCH, *, appointment_ids=None) -> DeliveryReport:
+def deliver_pending(
+    limit: int = DEFAULT_BATCH, *, appointment_ids=None, timeout: float | None = None
+) -> DeliveryReport:
     """Claim up to `limit` unsent emails, send them over SMTP, and mark each sent or failed.
 
     Raises MailConfigError when the settings cannot work; every SMTP or network failure is
     recorded on its row (attempts, last_error) and the claim released for the next run.
     """
     settings = MailSettings.from_config(current_app.config)
+    if timeout is not None:
+        settings = replace(settings, timeout=min(settings.timeout, timeout))
     now = clock.now()
     candidates = outbox.claimable_ids(now, limit, appointment_ids)
     claimed = [email_id for email_id in candidates if outbox.claim(email_id, now)]
@@ -184,7 +190,9 @@ def send_after_commit() -> DeliveryReport | None:
         # Unflushed changes after the commit are the view's business, not ours to commit.
         return None
     try:
-        return deliver_pending(REQUEST_BATCH, appointment_ids=sorted(appointment_ids))
+        return deliver_pending(
+            REQUEST_BATCH, appointment_ids=sorted(appointment_ids), timeout=REQUEST_TIMEOUT
+        )
     except Exception:
         current_app.logger.exception("Could not deliver emails after the request; send-reminders will retry")
         db.session.rollback()
