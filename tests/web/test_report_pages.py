@@ -149,3 +149,13 @@ def test_no_outbox_panel_when_mail_is_healthy(client):
     owner = make_owner()
     login(client, owner)
     assert "Emails not delivered" not in client.get("/").get_data(as_text=True)
+
+
+def test_this_month_and_unknown_periods(client):
+    owner = make_owner()
+    login(client, owner)
+    today = clock.today()
+    page = client.get("/reports?period=month").get_data(as_text=True)
+    assert f"<strong>{today.replace(day=1):%A} 1 {today:%B %Y}</strong>" in page
+    assert client.get("/reports?period=fortnight").status_code == 422
+    assert client.get("/reports?period=custom&from=99999-01-01&to=2030-01-01").status_code == 422
