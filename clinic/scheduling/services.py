@@ -158,7 +158,28 @@ class Slot(NamedTuple):
     end: datetime
 
 
+# Dates and instants far outside any clinic's calendar are refused (422) before arithmetic on
+# them can overflow.
+EARLIEST_DAY = date(1970, 1, 2)
+LATEST_DAY = date(9000, 12, 31)
+
+
+def check_days(**days: date | None) -> None:
+    fields = {
+        name: [f"Must be between {EARLIEST_DAY} and {LATEST_DAY}."]
+        for name, day in days.items()
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
+    }
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+def check_instants(**instants: datetime | None) -> None:
+    check_days(**{name: None if i is None else i.date() for name, i in instants.items()})
+
+
 def check_range(first: date | None, last: date | None) -> None:
+    check_days(**{"from": first, "to": last})
     if first is not None and last is not None:
         if last < first:
             raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
@@ -237,6 +258,8 @@ def schedule_problem(
     a non-cancelled appointment, keeping the larger of the two buffers between them.
     `not_before` adds the client's minimum notice.
     """
+    if not EARLIEST_DAY <= start.date() <= LATEST_DAY:
+        return "That date is outside the calendar."
     end = start + timedelta(minutes=service.duration_minutes)
     hours = _weekly_hours([therapist_id]).get(therapist_id, [])
     time_off = _time_off([therapist_id], start, end).get(therapist_id, [])
@@ -289,6 +312,7 @@ def list_appointments(
 
 
 def check_range_order(first: date | None, last: date | None) -> None:
+    check_days(**{"from": first, "to": last})
     if first is not None and last is not None and last < first:
         raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
 
@@ -358,6 +382,7 @@ def add_time_off(
     actor: User, therapist_id: int, *, start: datetime, end: datetime, reason: str | None = None
 ) -> TimeOff:
     therapist = _require_schedule_editor(actor, therapist_id)
+    check_instants(start=start, end=end)
     if end <= start:
         raise ValidationFailed(fields={"end": ["Must be after start."]})
     if reason is not None and len(reason) > 200:
@@ -429,6 +454,7 @@ def book_appointment(
     care_plan_id: int | None = None,
 ) -> Appointment:
     """Book a start for a client. Clients: only an offered slot; staff: any free grid start."""
+    check_instants(start=start)
     service = get_service(service_id, active_only=actor.is_client)
     therapist = get_therapist(therapist_id)
     client = _client_for_booking(actor, client_id)
@@ -469,6 +495,7 @@ def _require_booked(appointment: Appointment) -> None:
 
 def reschedule_appointment(actor: User, appointment_id: int, start: datetime) -> Appointment:
     """Move a booked appointment; clients only outside the notice window, to an offered slot."""
+    check_instants(start=start)
     appointment = appointment_for(actor, appointment_id)
     _require_booked(appointment)
     if actor.is_client and inside_cancellation_notice(appointment):

@@ -58,7 +58,22 @@ def _money_filter(cents: int) -> str:
 
 
 def _day_arg(name: str = "day") -> date:
-    return parse_day(request.args.get(name)) or clock.today()
+    day = parse_day(request.args.get(name))
+    if day is None or not services.EARLIEST_DAY <= day <= services.LATEST_DAY:
+        return clock.today()
+    return day
+
+
+def _describe(error: DomainError) -> str:
+    if error.fields:
+        return " ".join(problem for problems in error.fields.values() for problem in problems)
+    return error.message
+
+
+def _local(day: date, wall_clock: time) -> datetime:
+    """The instant of a clinic wall-clock time; a day beyond the calendar is a field error."""
+    services.check_days(day=day)
+    return clock.local_datetime(day, wall_clock)
 
 
 def _day_strip(day: date) -> list[date]:
@@ -211,15 +226,15 @@ def reschedule(appointment_id: int):
     local = clock.to_local(item.starts_at)
     form = forms.RescheduleForm(day=local.date(), start_time=local.time())
     if form.validate_on_submit():
-        start = clock.local_datetime(form.day.data, form.start_time.data)
         try:
+            start = _local(form.day.data, form.start_time.data)
             services.reschedule_appointment(current_user, item.id, start)
             db.session.commit()
             flash("The appointment is moved.", "success")
             return redirect(url_for(".appointment", appointment_id=item.id))
         except DomainError as error:
             db.session.rollback()
-            form.start_time.errors.append(error.message)
+            form.start_time.errors.append(_describe(error))
     return render_template("scheduling/reschedule_staff.html", item=item, form=form)
 
 
@@ -280,7 +295,7 @@ def staff_book():
         try:
             item = services.book_appointment(
                 current_user, service_id=form.service_id.data, therapist_id=form.therapist_id.data,
-                start=clock.local_datetime(form.day.data, form.start_time.data),
+                start=_local(form.day.data, form.start_time.data),
                 client_id=form.client_id.data,
             )
             db.session.commit()
@@ -288,7 +303,7 @@ def staff_book():
             return redirect(url_for(".appointment", appointment_id=item.id))
         except DomainError as error:
             db.session.rollback()
-            form.start_time.errors.append(error.message)
+            form.start_time.errors.append(_describe(error))
     return render_template("scheduling/staff_book.html", form=form)
 
 
@@ -416,8 +431,8 @@ def add_time_off(therapist_id: int):
         try:
             services.add_time_off(
                 current_user, therapist.id,
-                start=clock.local_datetime(form.start_day.data, form.start_time.data or time(0)),
-                end=clock.local_datetime(form.end_day.data, form.end_time.data or time(0)),
+                start=_local(form.start_day.data, form.start_time.data or time(0)),
+                end=_local(form.end_day.data, form.end_time.data or time(0)),
                 reason=form.reason.data,
             )
             db.session.commit()
@@ -425,7 +440,7 @@ def add_time_off(therapist_id: int):
             return redirect(url_for(".therapist_setup", therapist_id=therapist.id))
         except DomainError as error:
             db.session.rollback()
-            form.end_time.errors.append(error.message)
+            form.end_time.errors.append(_describe(error))
     hours_form = forms.WorkingHoursForm(formdata=None)
     _fill_hours(hours_form, therapist)
     return _therapist_page(therapist, hours_form, form)

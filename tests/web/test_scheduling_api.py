@@ -459,3 +459,36 @@ def test_working_hours_keep_their_wall_clock_across_dst(client, scene, app, monk
     assert booked.get_json()["end"] == "2027-03-29T10:00:00+02:00"
     # The same UTC hour as a winter 09:00 is 10:00 in summer, not an extra slot at 08:00.
     assert book(client, headers, scene, "2027-03-29T08:00:00+02:00").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", "/availability?service_id={s}&from=9999-12-30&to=9999-12-31", None),
+        ("get", "/availability?service_id={s}&from=0001-01-01&to=0001-01-02", None),
+        ("get", "/appointments?from=9999-12-30&to=9999-12-31", None),
+        ("post", "/appointments", {"start": "9999-12-31T23:45:00+00:00"}),
+        ("post", "/appointments", {"start": "0001-01-01T00:00:00+00:00"}),
+        ("post", "/therapists/{t}/time-off", {"start": "9999-12-31T10:00:00+00:00", "end": "9999-12-31T23:00:00+00:00"}),
+    ],
+)
+def test_dates_beyond_the_calendar_are_422_not_500(client, scene, method, url, body):
+    headers = bearer(client, scene["owner"])
+    url = API + url.format(s=scene["service"].id, t=scene["therapist"].id)
+    if body is not None and url.endswith("/appointments"):
+        body = {"service_id": scene["service"].id, "therapist_id": scene["therapist"].id,
+                "client_id": scene["client"].id, **body}
+    response = getattr(client, method)(url, json=body, headers=headers) if body else client.get(url, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]
+
+
+def test_huge_ids_are_404(client, scene):
+    huge = 99_999_999_999_999
+    headers = bearer(client, scene["owner"])
+    assert client.get(f"{API}/appointments/{huge}", headers=headers).status_code == 404
+    query = f"service_id={huge}&from={scene['day']}&to={scene['day']}"
+    assert client.get(f"{API}/availability?{query}").status_code == 404
+    body = {"service_id": scene["service"].id, "therapist_id": huge, "client_id": scene["client"].id,
+            "start": at(scene["day"], 10).isoformat()}
+    assert client.post(f"{API}/appointments", json=body, headers=headers).status_code == 404

@@ -275,3 +275,20 @@ def test_therapist_calendar_offers_the_feed_address(client, scene):
     login(client, scene["therapist"].user.email)
     page = client.get("/calendar").get_data(as_text=True)
     assert f"token={scene['therapist'].calendar_token}" in page
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2030-02-30", "soon"])
+def test_odd_days_in_page_links_fall_back_to_today(client, scene, day):
+    login(client, scene["owner"].email)
+    assert client.get(f"/calendar?day={day}").status_code == 200
+    assert client.get(f"/calendar/week?day={day}").status_code == 200
+
+
+def test_staff_form_refuses_a_day_beyond_the_calendar(client, scene):
+    login(client, scene["owner"].email)
+    data = {"client_id": scene["client"].id, "service_id": scene["service"].id,
+            "therapist_id": scene["therapist"].id, "day": "9999-12-31", "start_time": "23:45"}
+    response = client.post("/appointments/new", data=data)
+    assert response.status_code == 200
+    assert "Must be between" in response.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 0
