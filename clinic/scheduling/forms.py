@@ -1,5 +1,6 @@
 """Forms for scheduling pages: shape and format only; the services own the rules."""
 
+import re
 from datetime import datetime, time
 
 from flask_wtf import FlaskForm
@@ -22,15 +23,12 @@ class ServiceForm(FlaskForm):
     )
 
     def price_cents(self) -> int:
-        return round(float(self.price.data.replace(",", ".")) * 100)
+        whole, _, cents = self.price.data.strip().replace(",", ".").partition(".")
+        return int(whole) * 100 + int((cents + "00")[:2])
 
     def validate_price(self, field):
-        try:
-            value = float((field.data or "").replace(",", "."))
-        except ValueError:
-            raise ValidationError("Enter an amount such as 65.00.") from None
-        if value < 0 or value > 100_000:
-            raise ValidationError("Enter an amount between 0 and 100000.")
+        if not re.fullmatch(r"\d{1,6}([.,]\d{1,2})?", (field.data or "").strip()):
+            raise ValidationError("Enter an amount such as 65.00.")
 
 
 def _hours_field_names(weekday: int, slot: int) -> tuple[str, str]:

@@ -131,12 +131,12 @@ def confirm():
 def book_post():
     form = forms.ConfirmBookingForm()
     start = parse_instant(form.start.data or "")
-    if not form.validate_on_submit() or start is None:
+    service_id, therapist_id = str(form.service_id.data or ""), str(form.therapist_id.data or "")
+    if not (form.validate_on_submit() and start and service_id.isdigit() and therapist_id.isdigit()):
         return redirect(url_for(".book"))
     try:
         appointment = services.book_appointment(
-            current_user, service_id=int(form.service_id.data), therapist_id=int(form.therapist_id.data),
-            start=start,
+            current_user, service_id=int(service_id), therapist_id=int(therapist_id), start=start
         )
     except DomainError as error:
         db.session.rollback()

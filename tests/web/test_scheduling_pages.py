@@ -292,3 +292,33 @@ def test_staff_form_refuses_a_day_beyond_the_calendar(client, scene):
     assert response.status_code == 200
     assert "Must be between" in response.get_data(as_text=True)
     assert db.session.query(Appointment).count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"service_id": "abc", "therapist_id": "1", "start": "2030-01-07T10:00:00+00:00"},
+        {"service_id": "1", "therapist_id": "1", "start": "tomorrow"},
+        {"service_id": "999999", "therapist_id": "999999", "start": "2030-01-07T10:00:00+00:00"},
+        {"service_id": "1", "therapist_id": "1", "start": "9999-12-31T23:45:00+00:00"},
+        {},
+    ],
+)
+def test_tampered_booking_posts_are_refused_politely(client, scene, data):
+    login(client, scene["client"].email)
+    response = client.post("/book", data=data)
+    assert response.status_code == 302
+    assert db.session.query(Appointment).count() == 0
+
+
+@pytest.mark.parametrize(("price", "cents"), [("65", 6500), ("65.5", 6550), ("65,05", 6505), ("nan", None),
+                                              ("1e9", None), ("-3", None), ("", None)])
+def test_service_price_is_read_exactly(client, scene, price, cents):
+    login(client, scene["owner"].email)
+    response = client.post("/setup", data={"name": "Priced", "duration_minutes": 30, "price": price,
+                                           "buffer_minutes": 0})
+    service = db.session.query(Service).filter_by(name="Priced").one_or_none()
+    if cents is None:
+        assert response.status_code == 200 and service is None
+    else:
+        assert response.status_code == 302 and service.price_cents == cents
