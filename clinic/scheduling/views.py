@@ -171,6 +171,7 @@ def appointment(appointment_id: int):
         "scheduling/appointment.html", item=item, summary=summary,
         cancel_form=forms.CancelForm(), action_form=forms.ActionForm(),
         client_may_change=not services.inside_cancellation_notice(item),
+        started=item.starts_at <= clock.now(),
     )
 
 
