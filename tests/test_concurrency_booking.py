@@ -110,7 +110,7 @@ def _book_in_process(url: str, body: dict, token: str, barrier, results) -> None
 
 def test_processes_on_one_sqlite_file_book_one_slot_once(fresh_app_factory):
     app = fresh_app_factory("sqlite")
-    processes = 6
+    processes = 8
     seed = _seed(app, processes)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
