@@ -13,7 +13,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import Integer, and_, cast, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import clock, signals
 from clinic.auth.permissions import require_owner, require_staff
@@ -74,7 +74,8 @@ def active_therapists() -> list[Therapist]:
     return list(
         db.session.scalars(
             select(Therapist)
-            .join(User, User.id == Therapist.id)
+            .join(Therapist.user)
+            .options(contains_eager(Therapist.user))
             .where(User.is_disabled.is_(False))
             .order_by(User.name)
         )

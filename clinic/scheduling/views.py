@@ -496,3 +496,15 @@ def client_appointments_panel(viewer: User, client: Client):
     ).all()
     return render_template("scheduling/_client_panel.html", client=client, upcoming=upcoming, recent=recent,
                            viewer=viewer)
+
+
+@dashboard_panel("owner", order=10)
+def clinic_today_panel(user: User):
+    today = clock.today()
+    therapists = services.active_therapists()
+    start, end = clock.day_range(today, today)
+    rows = services.appointments_between([t.id for t in therapists], start, end)
+    live = [a for a in rows if a.status != AppointmentStatus.CANCELLED]
+    counts = {t.id: sum(1 for a in live if a.therapist_id == t.id) for t in therapists}
+    return render_template("scheduling/_clinic_today_panel.html", therapists=therapists, counts=counts,
+                           total=len(live), day=today)

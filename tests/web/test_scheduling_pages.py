@@ -196,12 +196,13 @@ def _fill_day(scene, therapists, per_therapist):
 
 @pytest.mark.parametrize("url", ["/calendar?day={day}", "/calendar/week?day={day}", "/"])
 def test_calendar_pages_make_a_fixed_number_of_queries(client, scene, url):
-    """No N+1: ten times the appointments costs no extra queries."""
+    """No N+1: more therapists and seven times the appointments cost no extra queries."""
     therapists = [scene["therapist"], make_therapist(hours=True)]
     login(client, scene["owner"].email if "calendar" in url else scene["therapist"].user.email)
     target = url.format(day=scene["day"])
     _fill_day(scene, therapists, 1)
     few = _count_queries(client, target)
+    therapists += [make_therapist(hours=True) for _ in range(3)]
     for therapist in therapists:
         for i in range(1, 7):
             make_appointment(service=make_service(), therapist=therapist, client=make_client(),
@@ -322,3 +323,9 @@ def test_service_price_is_read_exactly(client, scene, price, cents):
         assert response.status_code == 200 and service is None
     else:
         assert response.status_code == 302 and service.price_cents == cents
+
+
+def test_owner_dashboard_counts_today(client, scene):
+    login(client, scene["owner"].email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Today in the clinic" in page and scene["therapist"].name in page
