@@ -4,7 +4,7 @@ import re
 from datetime import datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -29,6 +29,10 @@ class ServiceForm(FlaskForm):
     def validate_price(self, field):
         if not re.fullmatch(r"\d{1,6}([.,]\d{1,2})?", (field.data or "").strip()):
             raise ValidationError("Enter an amount such as 65.00.")
+
+
+class EditServiceForm(ServiceForm):
+    is_active = BooleanField("Offered for booking", default=True)
 
 
 def _hours_field_names(weekday: int, slot: int) -> tuple[str, str]:

@@ -321,17 +321,19 @@ def check_range_order(first: date | None, last: date | None) -> None:
 # -- setup ---------------------------------------------------------------------------------
 
 
-def create_service(
-    actor: User, *, name: str, duration_minutes: int, price_cents: int, buffer_minutes: int = 0
-) -> Service:
-    require_owner(actor)
+def _check_service_fields(
+    name: str, duration_minutes: int, price_cents: int, buffer_minutes: int, *, exclude_id: int | None = None
+) -> str:
     fields: dict[str, list[str]] = {}
     name = (name or "").strip()
+    same_name = select(func.count(Service.id)).where(func.lower(Service.name) == name.lower())
+    if exclude_id is not None:
+        same_name = same_name.where(Service.id != exclude_id)
     if not name:
         fields["name"] = ["Enter a name."]
     elif len(name) > 120:
         fields["name"] = ["Use at most 120 characters."]
-    elif db.session.scalar(select(func.count(Service.id)).where(func.lower(Service.name) == name.lower())):
+    elif db.session.scalar(same_name):
         fields["name"] = ["A service with this name already exists."]
     if not 5 <= duration_minutes <= MAX_DURATION_MINUTES:
         fields["duration_minutes"] = [f"Must be between 5 and {MAX_DURATION_MINUTES} minutes."]
@@ -341,12 +343,48 @@ def create_service(
         fields["buffer_minutes"] = [f"Must be between 0 and {MAX_BUFFER_MINUTES} minutes."]
     if fields:
         raise ValidationFailed(fields=fields)
+    return name
+
+
+def create_service(
+    actor: User, *, name: str, duration_minutes: int, price_cents: int, buffer_minutes: int = 0
+) -> Service:
+    require_owner(actor)
+    name = _check_service_fields(name, duration_minutes, price_cents, buffer_minutes)
     service = Service(
         name=name, duration_minutes=duration_minutes, price_cents=price_cents, buffer_minutes=buffer_minutes
     )
     db.session.add(service)
     db.session.flush()
     return service
+
+
+def update_service(
+    actor: User,
+    service_id: int,
+    *,
+    name: str,
+    duration_minutes: int,
+    price_cents: int,
+    buffer_minutes: int,
+    is_active: bool = True,
+) -> Service:
+    """Change a service for future bookings; booked appointments keep their times and buffers."""
+    require_owner(actor)
+    service = get_service(service_id, active_only=False)
+    service.name = _check_service_fields(
+        name, duration_minutes, price_cents, buffer_minutes, exclude_id=service.id
+    )
+    service.duration_minutes = duration_minutes
+    service.price_cents = price_cents
+    service.buffer_minutes = buffer_minutes
+    service.is_active = is_active
+    db.session.flush()
+    return service
+
+
+def all_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).order_by(Service.is_active.desc(), Service.name)))
 
 
 def _require_schedule_editor(actor: User, therapist_id: int) -> Therapist:

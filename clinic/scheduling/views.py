@@ -369,8 +369,30 @@ def setup():
             db.session.rollback()
             for name, problems in (error.fields or {"name": [error.message]}).items():
                 getattr(form, name, form.name).errors.extend(problems)
-    return render_template("scheduling/setup.html", form=form, services=services.active_services(),
+    return render_template("scheduling/setup.html", form=form, services=services.all_services(),
                            therapists=services.active_therapists())
+
+
+@bp.route("/setup/services/<int:service_id>", methods=["GET", "POST"])
+@owner_required
+def edit_service(service_id: int):
+    service = services.get_service(service_id, active_only=False)
+    form = forms.EditServiceForm(obj=service, price=f"{service.price_cents / 100:.2f}")
+    if form.validate_on_submit():
+        try:
+            services.update_service(
+                current_user, service.id, name=form.name.data, duration_minutes=form.duration_minutes.data,
+                price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
+                is_active=form.is_active.data,
+            )
+            db.session.commit()
+            flash("Service saved.", "success")
+            return redirect(url_for(".setup"))
+        except DomainError as error:
+            db.session.rollback()
+            for name, problems in (error.fields or {"name": [error.message]}).items():
+                getattr(form, name, form.name).errors.extend(problems)
+    return render_template("scheduling/edit_service.html", form=form, service=service)
 
 
 @bp.get("/my-hours")

@@ -329,3 +329,17 @@ def test_owner_dashboard_counts_today(client, scene):
     login(client, scene["owner"].email)
     page = client.get("/").get_data(as_text=True)
     assert "Today in the clinic" in page and scene["therapist"].name in page
+
+
+def test_owner_edits_and_withdraws_a_service(client, scene):
+    login(client, scene["owner"].email)
+    url = f"/setup/services/{scene['service'].id}"
+    assert 'value="65.00"' in client.get(url).get_data(as_text=True)
+    data = {"name": "Hip relief 60", "duration_minutes": 60, "price": "70.00", "buffer_minutes": 10}
+    assert client.post(url, data=data).status_code == 302  # is_active unticked: withdrawn
+    assert scene["service"].price_cents == 7000 and scene["service"].is_active is False
+    assert client.get("/api/v1/services").get_json() == []
+    other = make_service(name="Taken name")
+    clash = client.post(url, data={**data, "name": other.name, "is_active": "y"})
+    assert "already exists" in clash.get_data(as_text=True)
+    assert client.get("/setup/services/999999").status_code == 404
