@@ -122,7 +122,7 @@ def deliver_pending(
         db.session.commit()
         report.failed += len(email_ids)
         report.errors.append(text)
-        current_app.logger.warning("Email delivery failed for %s: %s", list(email_ids), text)
+        current_app.logger.warning("Delivery of %d email(s) failed: %s", len(email_ids), text)
 
     try:
         with SmtpConnection(settings) as connection:
