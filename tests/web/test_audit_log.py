@@ -35,7 +35,7 @@ def _audit_scene():
 
 
 def test_entries_are_newest_first_with_who_what_when_and_client(client):
-    owner, anna, bert = _audit_scene()
+    owner, _anna, bert = _audit_scene()
     login(client, owner)
     page = client.get("/reports/audit").get_data(as_text=True)
     body = page[page.index("<tbody>"):]
@@ -45,7 +45,7 @@ def test_entries_are_newest_first_with_who_what_when_and_client(client):
 
 
 def test_filtering_by_client_shows_only_their_entries(client):
-    owner, anna, bert = _audit_scene()
+    owner, anna, _bert = _audit_scene()
     login(client, owner)
     page = client.get(f"/reports/audit?client_id={anna.id}").get_data(as_text=True)
     body = page[page.index("<tbody>"):]
