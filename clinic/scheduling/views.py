@@ -94,6 +94,8 @@ def _int_arg(name: str) -> int | None:
 @client_required
 def book():
     client = current_user.client
+    if client is None:
+        abort(404)
     if clearance_status(client, clock.today()) == REQUIRED:
         return render_template("scheduling/book_held.html")
     service_id, therapist_id, day = _int_arg("service_id"), _int_arg("therapist_id"), _day_arg()
@@ -151,6 +153,8 @@ def book_post():
 @bp.get("/my-appointments")
 @client_required
 def my_appointments():
+    if current_user.client is None:
+        abort(404)
     upcoming = services.upcoming_for_client(current_user.client, limit=100)
     past = services.list_appointments(current_user, None, clock.today())
     past = [a for a in past if a not in upcoming][-20:][::-1]
