@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import delete
+
 from clinic.auth.services import create_staff_user, register_client
 from clinic.care_plans.demo import seed_care
+from clinic.extensions import db
 from clinic.intake.demo import seed_intakes
-from clinic.models import Client, User
+from clinic.models import Client, OutboundEmail, User
 from clinic.scheduling.demo import seed_schedule
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -58,4 +61,7 @@ def seed_demo_clinic() -> DemoClinic:
     seed_schedule(demo)
     seed_intakes(demo)
     seed_care(demo)
+    # The demo's bookings are made-up history, not news: drop the confirmations they queued,
+    # so the first `send-reminders` does not mail invented addresses about them.
+    db.session.execute(delete(OutboundEmail).where(OutboundEmail.sent_at.is_(None)))
     return demo

@@ -58,10 +58,13 @@ def seed_schedule(demo) -> None:
     n = 0
     day = first_day
     while day <= last_day:
-        for user in demo.therapists:
+        for user, week in zip(demo.therapists, WEEKS, strict=False):
+            hours = week.get(day.weekday())
+            if hours is None:
+                continue
             for _ in range(rng.choice((1, 2, 2, 3))):
                 service = demo.services[n % len(demo.services)]
-                start = _free_start(rng, user.id, service, day, now, not_before)
+                start = _free_start(rng, user.id, service, day, hours, now, not_before)
                 if start is None:
                     continue
                 client = clients[n % len(clients)]
@@ -74,10 +77,16 @@ def seed_schedule(demo) -> None:
         day += timedelta(days=1)
 
 
-def _free_start(rng, therapist_id, service, day, now, not_before):
-    """A random free grid start on `day`, clear of the present (past or bookable future)."""
+def _free_start(rng, therapist_id, service, day, hours, now, not_before):
+    """A random free grid start on `day` inside `hours`, clear of the present.
+
+    Only starts whose whole visit fits the day's hours are tried, so the real rule check
+    (`schedule_problem`) runs a few times per booking rather than for every grid point.
+    """
+    opens, closes = (h.hour * 60 + h.minute for h in hours)
+    last = closes - service.duration_minutes
     candidates = [
-        clock.local_datetime(day, time(hour, minute)) for hour in range(7, 20) for minute in (0, 15, 30, 45)
+        clock.local_datetime(day, time(minute // 60, minute % 60)) for minute in range(opens, last + 1, 15)
     ]
     rng.shuffle(candidates)
     for start in candidates:
