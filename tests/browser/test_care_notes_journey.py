@@ -20,9 +20,16 @@ def _started_appointment(live_server) -> tuple[int, int, str]:
         maya = db.session.scalar(select(User).where(User.email == "maya@demo.clinic"))
         clara = db.session.scalar(select(Client).where(Client.email == "clara@demo.clinic"))
         service = db.session.scalars(select(Service).order_by(Service.id)).first()
-        # A minute off the quarter hours, so it cannot collide with grid-aligned demo bookings.
+        # A short session that began within the last few hours, clear of Maya's demo visits
+        # (the demo calendar is random, so search back from an hour ago for a free gap).
         start = (clock.now() - timedelta(hours=1)).replace(second=0, microsecond=0)
-        start = start.replace(minute=(start.minute // 15) * 15 + 7) if start.minute % 15 == 0 else start
+        busy = db.session.execute(
+            select(Appointment.starts_at, Appointment.ends_at).where(
+                Appointment.therapist_id == maya.id, Appointment.status != "cancelled"
+            )
+        ).all()
+        while any(s < start + timedelta(minutes=5) and e > start for s, e in busy):
+            start -= timedelta(minutes=5)
         appointment = Appointment(
             client_id=clara.id,
             therapist_id=maya.id,
@@ -58,8 +65,8 @@ def test_therapist_writes_a_note_and_sees_it_on_the_clients_chart(page, live_ser
     chart = page.locator("figure.pain-chart svg")
     chart.wait_for()
     # One dot per noted session and series; the newest session's scores are in the chart.
-    assert page.locator("figure.pain-chart svg circle title", has_text="pain before 2/10").count() == 1
-    assert page.locator("figure.pain-chart svg circle title", has_text="pain after 1/10").count() == 1
+    assert page.locator("figure.pain-chart svg circle title", has_text=f"{day}: pain before 2/10").count() == 1
+    assert page.locator("figure.pain-chart svg circle title", has_text=f"{day}: pain after 1/10").count() == 1
     row = page.locator("table.pain-table tbody tr", has_text=day).last
     assert row.locator("td").nth(0).inner_text() == "2"
     assert_accessible(page)

@@ -1,0 +1,74 @@
+"""A client books online, finds the visit in their list, and cancels it; held clients are told why."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from clinic import clock
+from clinic.extensions import db
+from clinic.models import Appointment, Client
+from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login
+
+pytestmark = pytest.mark.browser
+
+
+def _next_weekday(live_server, days_ahead: int = 8):
+    with live_server.app.app_context():
+        day = clock.today() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def test_a_client_books_sees_and_cancels_an_appointment(phone_page, live_server):
+    page = phone_page
+    login(page, live_server, "samuel@demo.clinic")
+    page.get_by_role("link", name="Book", exact=True).click()
+    # The page's script shows times as soon as something changes; wait for each reload.
+    page.get_by_label("Hip relief massage 60 min").check()
+    page.wait_for_url(re.compile(r"service_id=\d+"))
+    page.get_by_label("Maya Lindqvist").check()
+    page.wait_for_url(re.compile(r"therapist_id=\d+"))
+    page.get_by_label("Day", exact=True).fill(_next_weekday(live_server).isoformat())
+    page.get_by_role("button", name="Show open times").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert_fits_phone_width(page)
+    first_slot = page.locator("a.slot").first
+    chosen = first_slot.inner_text().strip()
+    first_slot.click()
+    assert page.get_by_role("heading", name="Confirm your booking").is_visible()
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Hip relief massage 60 min").is_visible()
+    assert page.get_by_role("link", name="Add to my calendar (.ics)").is_visible()
+    assert_accessible(page)
+
+    with live_server.app.app_context():
+        samuel = db.session.scalar(select(Client).where(Client.email == "samuel@demo.clinic"))
+        booked = db.session.scalars(
+            select(Appointment).where(Appointment.client_id == samuel.id, Appointment.status == "booked")
+            .order_by(Appointment.created_at.desc())
+        ).first()
+        assert clock.to_local(booked.starts_at).strftime("%H:%M") in chosen
+
+    page.get_by_role("link", name="My appointments").click()
+    assert page.get_by_text("Hip relief massage 60 min").first.is_visible()
+    assert_accessible(page)
+
+    page.goto(live_server(f"/appointments/{booked.id}"))
+    page.get_by_role("button", name="Cancel appointment").click()
+    page.wait_for_load_state()
+    with live_server.app.app_context():
+        assert db.session.get(Appointment, booked.id).status == "cancelled"
+
+
+def test_a_client_held_for_clearance_is_told_what_to_bring(page, live_server):
+    login(page, live_server, "ingrid@demo.clinic")
+    page.goto(live_server("/book"))
+    body = page.locator("main").inner_text()
+    assert "clearance" in body.lower()
+    assert page.locator("a.slot").count() == 0
+    assert_accessible(page)
