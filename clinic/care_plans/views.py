@@ -1,6 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_, select
 
 from clinic import clock
 from clinic.api.parsing import parse_instant
@@ -9,38 +8,19 @@ from clinic.care_plans import forms, services
 from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link
-from clinic.models import Appointment, Client
 from clinic.scheduling import services as scheduling
+from clinic.scheduling.forms import fill_staff_choices
 
 bp = Blueprint("care_plans", __name__, url_prefix="/care-plans")
 
 nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "client"), order=40)
 
 
-def _plan_clients(user) -> list[Client]:
-    query = select(Client).order_by(Client.name)
-    if user.is_therapist:
-        # Their clients, and new clients nobody has seen yet (a plan often starts a relationship).
-        query = query.where(
-            or_(
-                Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == user.id)),
-                ~exists().where(Appointment.client_id == Client.id),
-            )
-        )
-    return list(db.session.scalars(query.limit(500)))
-
-
 def _fill_choices(form: forms.PlanForm) -> None:
-    form.client_id.choices = [
-        (c.id, f"{c.name} ({c.email or 'no email'})") for c in _plan_clients(current_user)
-    ]
-    form.service_id.choices = [
-        (s.id, f"{s.name} ({s.duration_minutes} min)") for s in scheduling.active_services()
-    ]
-    therapists = scheduling.active_therapists()
-    if current_user.is_therapist:
-        therapists = [t for t in therapists if t.id == current_user.id]
-    form.therapist_id.choices = [(t.id, t.name) for t in therapists]
+    fill_staff_choices(
+        form, actor=current_user, clients=scheduling.bookable_clients(current_user),
+        services=scheduling.active_services(), therapists=scheduling.active_therapists(),
+    )
 
 
 @bp.get("/")

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from clinic import clock
 from clinic.audit import record_audit
@@ -173,7 +173,7 @@ def latest_intake(client_id: int) -> Intake | None:
 
 
 def has_intake(client_id: int) -> bool:
-    return latest_intake(client_id) is not None
+    return bool(db.session.scalar(select(exists().where(Intake.client_id == client_id))))
 
 
 # --- Pre-visit check-ins -----------------------------------------------------------------------

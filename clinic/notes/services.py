@@ -19,11 +19,11 @@ from clinic.auth.permissions import visible_client
 from clinic.care_plans.progress import PainPoint
 from clinic.errors import ClearanceRequired, DomainError, Forbidden, NotFound, ValidationFailed
 from clinic.extensions import db
+from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status
 from clinic.models import (
     Appointment,
     AppointmentStatus,
-    Intake,
     NoteAmendment,
     NoteTechnique,
     SessionNote,
@@ -126,10 +126,6 @@ def appointment_for_note(actor: User, appointment_id: int) -> Appointment:
     if not can_write_note(actor, appointment):
         raise Forbidden("Only the appointment's therapist writes its session note.")
     return appointment
-
-
-def has_intake(client_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(Intake.client_id == client_id))))
 
 
 def note_blocker(appointment: Appointment, today: date | None = None) -> DomainError | None:

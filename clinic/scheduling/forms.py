@@ -125,3 +125,15 @@ class CancelForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare POST with CSRF protection (mark no-show, remove time off)."""
+
+
+def fill_staff_choices(form, *, actor, clients, services, therapists) -> None:
+    """The client / service / therapist pickers shared by staff booking and care plans.
+
+    A therapist books on their own calendar only, so they are offered just themself.
+    """
+    form.client_id.choices = [(c.id, f"{c.name} ({c.email or 'no email'})") for c in clients]
+    form.service_id.choices = [(s.id, f"{s.name} ({s.duration_minutes} min)") for s in services]
+    if actor.is_therapist:
+        therapists = [t for t in therapists if t.id == actor.id]
+    form.therapist_id.choices = [(t.id, t.name) for t in therapists]

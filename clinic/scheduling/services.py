@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, func, select
+from sqlalchemy import Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -68,6 +68,20 @@ def overlap_clause(start_col, end_col, start: datetime, end: datetime):
 
 def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.name)))
+
+
+def bookable_clients(actor: User, limit: int = 500) -> list[Client]:
+    """Clients a staff member may book for: all for the owner; for a therapist, their own
+    clients and new clients nobody has seen yet (a first visit starts the relationship)."""
+    query = select(Client).order_by(Client.name)
+    if actor.is_therapist:
+        query = query.where(
+            or_(
+                Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == actor.id)),
+                ~exists().where(Appointment.client_id == Client.id),
+            )
+        )
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def active_therapists() -> list[Therapist]:

@@ -271,31 +271,16 @@ def _client_reschedule(item: Appointment):
 # -- staff ---------------------------------------------------------------------------------
 
 
-def _staff_clients(user: User) -> list[Client]:
-    query = select(Client).order_by(Client.name)
-    if user.is_therapist:
-        query = query.where(
-            Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == user.id))
-        )
-    return list(db.session.scalars(query))
-
-
 @bp.route("/appointments/new", methods=["GET", "POST"])
 @staff_required
 def staff_book():
     form = forms.StaffBookingForm(
         client_id=_int_arg("client_id"), therapist_id=_int_arg("therapist_id"), day=_day_arg(),
     )
-    form.client_id.choices = [
-        (c.id, f"{c.name} ({c.email or 'no email'})") for c in _staff_clients(current_user)
-    ]
-    form.service_id.choices = [
-        (s.id, f"{s.name} ({s.duration_minutes} min)") for s in services.active_services()
-    ]
-    therapists = services.active_therapists()
-    if current_user.is_therapist:
-        therapists = [t for t in therapists if t.id == current_user.id]
-    form.therapist_id.choices = [(t.id, t.name) for t in therapists]
+    forms.fill_staff_choices(
+        form, actor=current_user, clients=services.bookable_clients(current_user),
+        services=services.active_services(), therapists=services.active_therapists(),
+    )
     if form.validate_on_submit():
         try:
             item = services.book_appointment(

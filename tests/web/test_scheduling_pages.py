@@ -343,3 +343,16 @@ def test_owner_edits_and_withdraws_a_service(client, scene):
     clash = client.post(url, data={**data, "name": other.name, "is_active": "y"})
     assert "already exists" in clash.get_data(as_text=True)
     assert client.get("/setup/services/999999").status_code == 404
+
+
+def test_a_therapist_books_for_their_clients_and_new_ones_but_not_others(client, scene):
+    """New clients (no visit anywhere yet) are offered; another therapist's client is not."""
+    colleague = make_therapist()
+    theirs = make_client(name="Colleague's Client")
+    make_appointment(therapist=colleague, client=theirs)
+    newcomer = make_client(name="Brand New Client")
+    login(client, scene["therapist"].user.email)
+    html = client.get("/appointments/new").get_data(as_text=True)
+    assert "Brand New Client" in html
+    assert "Colleague&#39;s Client" not in html and "Colleague's Client" not in html
+    assert newcomer.name in html
