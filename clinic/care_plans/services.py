@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic import clock
+from clinic import clock, signals
 from clinic.audit import record_audit
 from clinic.auth.permissions import is_therapist_of, require_staff
 from clinic.care_plans import cadence
@@ -274,6 +274,7 @@ def _book_all(actor: User, plan: CarePlan, service, starts: list[datetime]) -> l
                     start=start,
                     client_id=plan.client_id,
                     care_plan_id=plan.id,
+                    announce=False,
                 )
             )
         except BookingConflict as error:
@@ -324,7 +325,9 @@ def create_care_plan(
         )
         db.session.add(plan)
         db.session.flush()
-        _book_all(actor, plan, service, starts)
+        booked = _book_all(actor, plan, service, starts)
+    # One message for the whole course, not one per session.
+    signals.care_plan_booked.send(plan, actor=actor, appointments=booked)
     record_audit(
         actor,
         "care_plan.created",
@@ -372,13 +375,16 @@ def extend_care_plan(actor: User, plan_id: int, weeks: int) -> CarePlan:
     with db.session.begin_nested():
         for appointment in maintenance:
             if appointment.status == AppointmentStatus.BOOKED:
-                scheduling.cancel_appointment(actor, appointment.id, "Moved: the weekly phase was extended.")
+                scheduling.cancel_appointment(
+                    actor, appointment.id, "Moved: the weekly phase was extended.", announce=False
+                )
         starts = [s.start for s in new_sessions]
         if conflicts := schedule_conflicts(plan.therapist_id, service, starts):
             _raise_conflicts(conflicts)  # leaving the SAVEPOINT undoes the cancellations
-        _book_all(actor, plan, service, starts)
+        booked = _book_all(actor, plan, service, starts)
         plan.weekly_sessions += weeks
         db.session.flush()
+    signals.care_plan_booked.send(plan, actor=actor, appointments=booked)
     record_audit(
         actor,
         "care_plan.extended",

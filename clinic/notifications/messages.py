@@ -6,13 +6,14 @@ from datetime import datetime
 from flask import current_app
 
 from clinic import clock
-from clinic.models import Appointment
+from clinic.models import Appointment, CarePlan
 
 CONFIRMATION = "confirmation"
 RESCHEDULE = "reschedule"
 CANCELLATION = "cancellation"
 REMINDER = "reminder"
-KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER)
+CARE_PLAN = "care_plan"
+KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER, CARE_PLAN)
 
 _SUBJECTS = {
     CONFIRMATION: "Your appointment is booked: {when}",
@@ -64,3 +65,29 @@ def compose(kind: str, appointment: Appointment, *, previous_start: datetime | N
         summary=lambda a: f"{a.service.name} with {a.therapist.user.name} ({clinic_name})",
     )
     return Message(subject, body, "appointment.ics", ics)
+
+
+def compose_care_plan(plan: CarePlan, appointments: list[Appointment]) -> Message:
+    """The sessions of a course of care (new or extended), listed and attached as one .ics."""
+    from clinic.scheduling.ical import calendar_bytes
+
+    clinic_name = current_app.config["CLINIC_NAME"]
+    first = appointments[0]
+    body = current_app.jinja_env.get_template("notifications/care_plan.txt").render(
+        clinic_name=clinic_name,
+        client_name=first.client.name,
+        therapist_name=first.therapist.user.name,
+        service_name=first.service.name,
+        sessions=[local_when(a.starts_at) for a in appointments],
+        zone=current_app.config["CLINIC_TIMEZONE"],
+        notice_hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24),
+    )
+    count = len(appointments)
+    plural = "s" if count != 1 else ""
+    subject = f"Your course of care: {count} session{plural} from {local_when(first.starts_at)}"
+    ics = calendar_bytes(
+        appointments,
+        name=clinic_name,
+        summary=lambda a: f"{a.service.name} with {a.therapist.user.name} ({clinic_name})",
+    )
+    return Message(subject, body, "care-plan.ics", ics)

@@ -9,9 +9,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from clinic import clock, signals
-from clinic.models import Appointment
+from clinic.models import Appointment, CarePlan
 from clinic.notifications import outbox
-from clinic.notifications.messages import CANCELLATION, CONFIRMATION, REMINDER, RESCHEDULE, compose
+from clinic.notifications.messages import (
+    CANCELLATION,
+    CARE_PLAN,
+    CONFIRMATION,
+    REMINDER,
+    RESCHEDULE,
+    compose,
+    compose_care_plan,
+)
 from clinic.notifications.services import note_commit, note_rollback, send_after_commit
 
 
@@ -21,8 +29,8 @@ def _has_email(appointment: Appointment) -> bool:
     return bool(appointment.client and appointment.client.email) and appointment.starts_at > clock.now()
 
 
-def on_booked(appointment: Appointment, **_extra) -> None:
-    if _has_email(appointment):
+def on_booked(appointment: Appointment, *, announce: bool = True, **_extra) -> None:
+    if announce and _has_email(appointment):
         outbox.enqueue(CONFIRMATION, appointment, compose(CONFIRMATION, appointment))
 
 
@@ -37,10 +45,17 @@ def on_rescheduled(appointment: Appointment, *, previous_start=None, **_extra) -
         outbox.enqueue(RESCHEDULE, appointment, message, dedupe_key=f"{key}-{outbox.unique_suffix()}")
 
 
-def on_cancelled(appointment: Appointment, **_extra) -> None:
+def on_cancelled(appointment: Appointment, *, announce: bool = True, **_extra) -> None:
     outbox.discard_unsent(appointment.id, REMINDER)
-    if _has_email(appointment):
+    if announce and _has_email(appointment):
         outbox.enqueue(CANCELLATION, appointment, compose(CANCELLATION, appointment))
+
+
+def on_care_plan_booked(plan: CarePlan, *, appointments: list[Appointment], **_extra) -> None:
+    """One email for a course of care: every session listed, all of them in one .ics."""
+    ahead = [a for a in appointments if _has_email(a)]
+    if ahead:
+        outbox.enqueue(CARE_PLAN, ahead[0], compose_care_plan(plan, ahead), dedupe_key=f"plan-{plan.id}")
 
 
 def _after_commit(_session) -> None:
@@ -63,6 +78,7 @@ def init_app(app: Flask) -> None:
     signals.appointment_booked.connect(on_booked, weak=False)
     signals.appointment_rescheduled.connect(on_rescheduled, weak=False)
     signals.appointment_cancelled.connect(on_cancelled, weak=False)
+    signals.care_plan_booked.connect(on_care_plan_booked, weak=False)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)

@@ -505,8 +505,13 @@ def book_appointment(
     start: datetime,
     client_id: int | None = None,
     care_plan_id: int | None = None,
+    announce: bool = True,
 ) -> Appointment:
-    """Book a start for a client. Clients: only an offered slot; staff: any free grid start."""
+    """Book a start for a client. Clients: only an offered slot; staff: any free grid start.
+
+    `announce=False` (sent along with the signal) asks receivers not to message the client
+    about this one appointment: care plans tell the client about the whole batch at once.
+    """
     check_instants(start=start)
     service = get_service(service_id, active_only=actor.is_client)
     therapist = get_therapist(therapist_id)
@@ -531,7 +536,7 @@ def book_appointment(
         booked_by_id=actor.id,
     )
     _write_guarded(lambda: db.session.add(appointment))
-    signals.appointment_booked.send(appointment, actor=actor)
+    signals.appointment_booked.send(appointment, actor=actor, announce=announce)
     return appointment
 
 
@@ -574,7 +579,9 @@ def reschedule_appointment(actor: User, appointment_id: int, start: datetime) ->
     return appointment
 
 
-def cancel_appointment(actor: User, appointment_id: int, reason: str | None = None) -> Appointment:
+def cancel_appointment(
+    actor: User, appointment_id: int, reason: str | None = None, *, announce: bool = True
+) -> Appointment:
     """Cancel; clients only outside the notice window, staff always (flagged when late)."""
     appointment = appointment_for(actor, appointment_id)
     _require_booked(appointment)
@@ -589,7 +596,7 @@ def cancel_appointment(actor: User, appointment_id: int, reason: str | None = No
     appointment.cancel_reason = (reason or "").strip() or None
     appointment.late_cancellation = bool(late and actor.is_staff)
     db.session.flush()
-    signals.appointment_cancelled.send(appointment, actor=actor)
+    signals.appointment_cancelled.send(appointment, actor=actor, announce=announce)
     return appointment
 
 

@@ -70,7 +70,7 @@ def test_booking_sends_the_signal_and_copies_the_buffer(scene):
         )
     finally:
         signals.appointment_booked.disconnect(receiver)
-    assert received == [(appointment, {"actor": scene["owner"]})]
+    assert received == [(appointment, {"actor": scene["owner"], "announce": True})]
     assert appointment.buffer_minutes == 15
     assert appointment.booked_by_id == scene["owner"].id
 
@@ -97,7 +97,7 @@ def test_reschedule_and_cancel_send_their_signals(scene):
         signals.appointment_rescheduled.disconnect(on_moved)
         signals.appointment_cancelled.disconnect(on_cancelled)
     assert moved == [{"actor": actor, "previous_start": at(scene["day"], 9)}]
-    assert cancelled == [{"actor": actor}]
+    assert cancelled == [{"actor": actor, "announce": True}]
     assert appointment.status == "cancelled"
     assert appointment.cancel_reason == "away"
     assert appointment.late_cancellation is False
