@@ -114,6 +114,10 @@ def pytest_generate_tests(metafunc):
     if "db_backend" in metafunc.fixturenames:
         in_services = "/tests/services/" in str(metafunc.definition.path).replace(os.sep, "/")
         backends = ["sqlite", "postgresql"] if in_services else [PRIMARY_BACKEND]
+        if metafunc.definition.get_closest_marker("postgres_only"):
+            # PostgreSQL features (exclusion constraints): not generated for SQLite at all,
+            # so nothing is skipped silently; require_postgres() decides run, skip or fail.
+            backends = ["postgresql"]
         metafunc.parametrize("db_backend", backends, indirect=True)
 
 

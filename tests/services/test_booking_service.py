@@ -145,10 +145,9 @@ def test_appointment_for_hides_what_is_not_yours(scene):
             services.appointment_for(stranger, appointment.id)
 
 
-def test_database_refuses_overlap_on_postgresql(scene, db_backend):
+@pytest.mark.postgres_only
+def test_database_refuses_overlap_on_postgresql(scene):
     """The exclusion constraint is the last line: even a direct insert cannot double-book."""
-    if db_backend != "postgresql":
-        pytest.skip("exclusion constraints are PostgreSQL's")
     kw = {"service": scene["service"], "therapist": scene["therapist"], "client": scene["client"]}
     make_appointment(start=at(scene["day"], 9), **kw)
     with pytest.raises(IntegrityError), db.session.begin_nested():
@@ -157,10 +156,9 @@ def test_database_refuses_overlap_on_postgresql(scene, db_backend):
     make_appointment(start=at(scene["day"], 9, 30), status="cancelled", **kw)
 
 
-def test_constraint_violation_becomes_booking_conflict(scene, db_backend, monkeypatch):
+@pytest.mark.postgres_only
+def test_constraint_violation_becomes_booking_conflict(scene, monkeypatch):
     """If the service check were bypassed, the flush still turns into a 409, not a 500."""
-    if db_backend != "postgresql":
-        pytest.skip("exclusion constraints are PostgreSQL's")
     kw = {"service": scene["service"], "therapist": scene["therapist"], "client": scene["client"]}
     make_appointment(start=at(scene["day"], 9), **kw)
     monkeypatch.setattr(services, "schedule_problem", lambda *a, **k: None)
