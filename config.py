@@ -30,6 +30,7 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "clinic@localhost")
+        self.MAIL_TIMEOUT_SECONDS = _int_env("MAIL_TIMEOUT_SECONDS", 10)
         self.REMINDER_HOURS = _int_env("REMINDER_HOURS", 24)
         self.CANCELLATION_NOTICE_HOURS = _int_env("CANCELLATION_NOTICE_HOURS", 24)
         self.SURGERY_CLEARANCE_DAYS = _int_env("SURGERY_CLEARANCE_DAYS", 180)
