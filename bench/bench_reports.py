@@ -4,6 +4,9 @@ Seeds a scratch SQLite database (and a scratch PostgreSQL database when one answ
 TEST_DATABASE_URL or 127.0.0.1:5432) with bulk inserts, then times
 GET /api/v1/reports/summary through the WSGI app for a month, a year and the whole history.
 Goal: under 200 ms. Run with `make bench` or `python -m bench.bench_reports`.
+
+For profiling: BENCH_KEEP=1 keeps the scratch databases (their URLs are printed), and
+BENCH_SQLITE_URL / BENCH_POSTGRES_URL time an already-seeded database instead of seeding one.
 """
 
 import os
@@ -157,15 +160,21 @@ def time_summary(app, ranges: dict[str, tuple[date, date]]) -> dict[str, tuple[f
     return results
 
 
-def run(backend: str, url: str) -> dict[str, tuple[float, float]]:
+def run(backend: str, url: str, seeded: bool = False) -> dict[str, tuple[float, float]]:
     app = create_app(_config(url))
     with app.app_context():
-        db.create_all()
-        started = time.perf_counter()
-        first, last = seed(datetime.now(UTC))
-        print(f"  {backend}: seeded {APPOINTMENTS:,} appointments in {time.perf_counter() - started:.1f} s "
-              f"({first} to {last})")
-        _analyze()
+        if seeded:
+            first, last = (db.session.execute(
+                sa.select(sa.func.min(Appointment.starts_at), sa.func.max(Appointment.starts_at))
+            ).one())
+            first, last = first.date(), last.date()
+        else:
+            db.create_all()
+            started = time.perf_counter()
+            first, last = seed(datetime.now(UTC))
+            took = time.perf_counter() - started
+            print(f"  {backend}: seeded {APPOINTMENTS:,} appointments in {took:.1f} s ({first} to {last})")
+            _analyze()
         month_start = first + timedelta(days=180)
         ranges = {
             "one month": (month_start, month_start + timedelta(days=30)),
@@ -193,19 +202,33 @@ def _postgres_database():
 
 def main() -> int:
     report = {}
-    folder = tempfile.mkdtemp(prefix="clinic-bench-")
-    try:
-        report["SQLite"] = run("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    admin, name = _postgres_database()
-    if admin is not None:
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    if os.environ.get("BENCH_SQLITE_URL"):
+        report["SQLite"] = run("SQLite", os.environ["BENCH_SQLITE_URL"], seeded=True)
+    else:
+        folder = tempfile.mkdtemp(prefix="clinic-bench-")
         try:
-            report["PostgreSQL"] = run("PostgreSQL", admin.url.set(database=name).render_as_string(False))
+            report["SQLite"] = run("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}")
         finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            if keep:
+                print(f"  kept BENCH_SQLITE_URL=sqlite:///{Path(folder) / 'bench.db'}")
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        report["PostgreSQL"] = run("PostgreSQL", os.environ["BENCH_POSTGRES_URL"], seeded=True)
+    else:
+        admin, name = _postgres_database()
+        if admin is not None:
+            url = admin.url.set(database=name).render_as_string(False)
+            try:
+                report["PostgreSQL"] = run("PostgreSQL", url)
+            finally:
+                if keep:
+                    print(f"  kept BENCH_POSTGRES_URL={url}")
+                else:
+                    with admin.connect() as connection:
+                        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
     print(f"\n| database | range | median ms | best ms | goal < {GOAL_MS} ms |")
     print("|---|---|---|---|---|")
     worst = 0.0

@@ -4,9 +4,10 @@ Each builder takes UTC bounds of a half-open range [start, end) (see clock.day_r
 an appointment belongs to the clinic-local day on which it starts.
 """
 
+import sqlite3
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from clinic.intake.status import REQUIRED, clearance_status_expression
@@ -34,45 +35,67 @@ def _in_range(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(Appointment.starts_at >= start, Appointment.starts_at < end)
 
 
-def total_minutes(dialect: str) -> ColumnElement[int]:
-    """SUM of the appointments' lengths in whole minutes, from their own starts and ends."""
+def _seconds(dialect: str) -> ColumnElement:
+    """Each appointment's length in seconds (an interval on PostgreSQL, summed as such)."""
     if dialect == "sqlite":
-        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; strftime('%s') gives epoch seconds.
-        seconds = func.strftime("%s", Appointment.ends_at) - func.strftime("%s", Appointment.starts_at)
-        return cast(func.round(func.sum(seconds) / 60.0), Integer)
-    # PostgreSQL: add the intervals, then convert once per group rather than once per row.
-    length = func.sum(Appointment.ends_at - Appointment.starts_at)
-    return cast(func.round(func.extract("epoch", length) / 60), Integer)
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC. unixepoch() (SQLite 3.38+) is
+        # strftime('%s') without the round trip through text: same whole seconds.
+        epoch = func.unixepoch if sqlite_has_unixepoch() else lambda v: cast(func.strftime("%s", v), Integer)
+        return epoch(Appointment.ends_at) - epoch(Appointment.starts_at)
+    return Appointment.ends_at - Appointment.starts_at
+
+
+def sqlite_has_unixepoch() -> bool:
+    return sqlite3.sqlite_version_info >= (3, 38, 0)
 
 
 def appointment_figures(start: datetime, end: datetime, dialect: str) -> Select:
-    """One pass over the range's appointments, grouped by therapist, status and service:
-    (therapist_id, status, appointments, late cancellations, minutes, revenue in cents).
+    """One pass over the range's appointments: (therapist_id, booked, completed, cancelled,
+    no_show, late cancellations, seconds booked (not cancelled), revenue in cents).
 
-    At most therapists x 4 x services rows come back; the caller adds them up per status
-    and per therapist. Prices join after grouping, so each group is priced once.
+    The statuses are counted with conditional aggregates, so one grouped statement gives
+    everything. Several rows may come back per therapist; the caller adds them up.
+    PostgreSQL groups by therapist and service and prices each group after grouping.
+    SQLite groups by therapist alone, so ix_appointments_therapist_starts gives the rows in
+    group order (no temporary B-tree to sort 200,000 rows), and looks each price up by key.
     """
-    late = func.sum(case((Appointment.late_cancellation.is_(True), 1), else_=0))
+    status = Appointment.status
+
+    def count_where(condition) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    not_cancelled = status != CANCELLED
+    seconds = func.sum(case((not_cancelled, _seconds(dialect)), else_=None))
+    if dialect != "sqlite":
+        seconds = func.extract("epoch", seconds)
+    counts = [count_where(status == s.value) for s in AppointmentStatus]
+    late = count_where(Appointment.late_cancellation.is_(True))
+    if dialect == "sqlite":
+        revenue = func.coalesce(func.sum(case((status == COMPLETED, Service.price_cents), else_=0)), 0)
+        return (
+            select(Appointment.therapist_id, *counts, late, seconds, revenue)
+            .join(Service, Service.id == Appointment.service_id)
+            .where(_in_range(start, end))
+            .group_by(Appointment.therapist_id)
+        )
     groups = (
         select(
             Appointment.therapist_id.label("therapist_id"),
-            Appointment.status.label("status"),
             Appointment.service_id.label("service_id"),
-            func.count().label("appointments"),
+            *[c.label(f"n_{s.value}") for c, s in zip(counts, AppointmentStatus, strict=True)],
             late.label("late"),
-            total_minutes(dialect).label("minutes"),
+            seconds.label("seconds"),
         )
         .where(_in_range(start, end))
-        .group_by(Appointment.therapist_id, Appointment.status, Appointment.service_id)
+        .group_by(Appointment.therapist_id, Appointment.service_id)
         .subquery()
     )
     return select(
         groups.c.therapist_id,
-        groups.c.status,
-        groups.c.appointments,
+        *[groups.c[f"n_{s.value}"] for s in AppointmentStatus],
         groups.c.late,
-        groups.c.minutes,
-        groups.c.appointments * Service.price_cents,
+        groups.c.seconds,
+        groups.c[f"n_{COMPLETED}"] * Service.price_cents,
     ).join(Service, Service.id == groups.c.service_id)
 
 
@@ -93,19 +116,43 @@ def time_off_overlapping(start: datetime, end: datetime) -> Select:
     )
 
 
-def pain_change_by_technique(start: datetime, end: datetime) -> Select:
+def appointment_bounds() -> Select:
+    """(earliest start, latest start) of all appointments: two index look-ups (as separate
+    subqueries, because SQLite only answers a lone MIN or MAX from the index)."""
+    return select(
+        select(func.min(Appointment.starts_at)).scalar_subquery(),
+        select(func.max(Appointment.starts_at)).scalar_subquery(),
+    )
+
+
+def pain_change_by_technique(start: datetime, end: datetime, *, wide: bool = False) -> Select:
     """(technique, sum of pain_after - pain_before, number of notes) over notes on appointments
     starting in the range; mean = sum / notes. A note using three techniques counts once for
-    each of them. Integer sums: PostgreSQL's AVG would do numeric arithmetic on every row."""
+    each of them. Integer sums: PostgreSQL's AVG would do numeric arithmetic on every row.
+
+    Two equivalent forms (every appointment starts either inside the range or outside it):
+    - narrow ranges join the notes to the range's appointments (found by starts_at);
+    - `wide` ranges keep every note except those on an appointment starting OUTSIDE the range
+      (an anti-join), so the database hashes the few appointments outside the range rather
+      than the many inside it; for "everything" there are none, and no appointment is read.
+    The caller picks the form by how much of the history the range covers; the figures are
+    the same either way.
+    """
     change = SessionNote.pain_after - SessionNote.pain_before
-    return (
-        select(NoteTechnique.technique, func.sum(change), func.count(SessionNote.id))
-        .join(SessionNote, SessionNote.id == NoteTechnique.note_id)
-        .join(Appointment, Appointment.id == SessionNote.appointment_id)
-        .where(_in_range(start, end))
-        .group_by(NoteTechnique.technique)
-        .order_by(NoteTechnique.technique)
+    query = select(NoteTechnique.technique, func.sum(change), func.count()).join(
+        SessionNote, SessionNote.id == NoteTechnique.note_id
     )
+    if wide:
+        outside = exists().where(
+            Appointment.id == SessionNote.appointment_id,
+            or_(Appointment.starts_at < start, Appointment.starts_at >= end),
+        )
+        query = query.where(~outside)
+    else:
+        query = query.join(Appointment, Appointment.id == SessionNote.appointment_id).where(
+            _in_range(start, end)
+        )
+    return query.group_by(NoteTechnique.technique).order_by(NoteTechnique.technique)
 
 
 def clients_awaiting_clearance(today: date) -> Select:
