@@ -9,6 +9,7 @@ from clinic.care_plans.demo import seed_care
 from clinic.extensions import db
 from clinic.intake.demo import seed_intakes
 from clinic.models import Client, OutboundEmail, User
+from clinic.notes.demo import seed_notes
 from clinic.scheduling.demo import seed_schedule
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -61,6 +62,7 @@ def seed_demo_clinic() -> DemoClinic:
     seed_schedule(demo)
     seed_intakes(demo)
     seed_care(demo)
+    seed_notes(demo)
     # The demo's bookings are made-up history, not news: drop the confirmations they queued,
     # so the first `send-reminders` does not mail invented addresses about them.
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.sent_at.is_(None)))

@@ -4,7 +4,6 @@ import random
 from datetime import time, timedelta
 
 from clinic import clock
-from clinic.models import AppointmentStatus
 from clinic.scheduling import services
 
 SERVICES = [
@@ -22,6 +21,7 @@ WEEKS = [
     {**{d: (time(8), time(14)) for d in range(4)}, 4: (time(12), time(19))},
 ]
 PAST_WEEKS = 4
+NEW_CLIENTS = 2
 FUTURE_WEEKS = 3
 
 
@@ -53,6 +53,9 @@ def seed_schedule(demo) -> None:
     now = clock.now()
     not_before = services.booking_not_before()
     clients = list(demo.clients)
+    # The last NEW_CLIENTS demo clients are new: only future visits (the intake demo leaves one
+    # of them held for clearance and one without an intake, which past visits would contradict).
+    regulars = clients[: max(1, len(clients) - NEW_CLIENTS)]
     first_day = today - timedelta(weeks=PAST_WEEKS)
     last_day = today + timedelta(weeks=FUTURE_WEEKS)
     n = 0
@@ -67,7 +70,8 @@ def seed_schedule(demo) -> None:
                 start = _free_start(rng, user.id, service, day, hours, now, not_before)
                 if start is None:
                     continue
-                client = clients[n % len(clients)]
+                pool = clients if start > now else regulars
+                client = pool[n % len(pool)]
                 n += 1
                 appointment = services.book_appointment(
                     owner, service_id=service.id, therapist_id=user.id, start=start, client_id=client.id
@@ -99,14 +103,14 @@ def _free_start(rng, therapist_id, service, day, hours, now, not_before):
 
 
 def _settle(rng, owner, appointment, now) -> None:
-    """Past visits mostly happened; a few were missed or called off. Some future ones cancel."""
+    """Past visits mostly happened (seed_notes signs their notes); a few were missed or
+    called off. Some future ones cancel."""
     roll = rng.random()
     if appointment.starts_at < now:
         if roll < 0.1:
             services.mark_no_show(owner, appointment.id)
         elif roll < 0.2:
             services.cancel_appointment(owner, appointment.id, "Client was unwell")
-        else:
-            appointment.status = AppointmentStatus.COMPLETED
+        # Otherwise it happened: it stays booked until its session note completes it.
     elif roll < 0.08:
         services.cancel_appointment(owner, appointment.id, "Client rescheduled by phone")
