@@ -6,6 +6,7 @@ from clinic import clock
 from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
 from clinic.api.parsing import Reader, json_object
+from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.care_plans import cadence, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
@@ -13,15 +14,9 @@ from clinic.models import Appointment, CarePlan
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
 
 PLAN_APPOINTMENT_SCHEMA = {
-    "type": "object",
+    **APPOINTMENT_SCHEMA,
     "properties": {
-        "id": {"type": "integer"},
-        "client_id": {"type": "integer"},
-        "therapist_id": {"type": "integer"},
-        "service_id": {"type": "integer"},
-        "start": {"type": "string", "format": "date-time"},
-        "end": {"type": "string", "format": "date-time"},
-        "status": {"enum": ["booked", "completed", "cancelled", "no_show"]},
+        **APPOINTMENT_SCHEMA["properties"],
         "care_plan_id": {"type": "integer"},
         "plan_phase": {"enum": ["weekly", "maintenance"]},
     },
@@ -53,14 +48,7 @@ CANCEL_SCHEMA = {
 
 def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
     return {
-        "id": appointment.id,
-        "client_id": appointment.client_id,
-        "therapist_id": appointment.therapist_id,
-        "service_id": appointment.service_id,
-        "start": clock.iso(appointment.starts_at),
-        "end": clock.iso(appointment.ends_at),
-        "status": appointment.status,
-        "care_plan_id": appointment.care_plan_id,
+        **appointment_json(appointment),
         "plan_phase": cadence.session_phase(
             appointment.starts_at, plan.first_start, plan.weekly_sessions, clock.clinic_zone()
         ).value,
