@@ -1,17 +1,15 @@
 """Care plans in the API: book a whole course of care, read its phase, end, extend, cancel."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
-from clinic.api.parsing import Reader, json_object
+from clinic.api.parsing import MAX_ID, OPTIONAL_REASON_BODY, Reader, json_object, optional_reason
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.care_plans import cadence, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
 
 PLAN_APPOINTMENT_SCHEMA = {
     **APPOINTMENT_SCHEMA,
@@ -77,15 +75,6 @@ def _cancel_json(plan: CarePlan, result: services.CancelResult) -> dict:
         "too_late": [_appointment_json(plan, a) for a in result.too_late],
         "alternatives": [clock.iso(s) for s in result.alternatives],
     }
-
-
-def _optional_reason() -> str | None:
-    if not request.get_data():
-        return None
-    reader = Reader(json_object())
-    reason = reader.text("reason", required=False, max_length=500)
-    reader.check()
-    return reason
 
 
 @bp.post("/care-plans")
@@ -169,13 +158,13 @@ def get_care_plan(plan_id: int):
 @operation(
     "End a plan early (its therapist or the owner): future sessions are cancelled",
     tag="care plans",
-    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    body=OPTIONAL_REASON_BODY,
     response=PLAN_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def end_care_plan(plan_id: int):
     actor = current_actor()
-    reason = _optional_reason()
+    reason = optional_reason()
     plan = services.plan_for(actor, plan_id)
     services.end_care_plan(actor, plan_id, reason)
     db.session.commit()
@@ -208,13 +197,13 @@ def extend_care_plan(plan_id: int):
 @operation(
     "Cancel one session of a plan (notice policy applies); offers the nearest free times that week",
     tag="care plans",
-    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    body=OPTIONAL_REASON_BODY,
     response=CANCEL_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def cancel_plan_session(plan_id: int, appointment_id: int):
     actor = current_actor()
-    reason = _optional_reason()
+    reason = optional_reason()
     result = services.cancel_plan_session(actor, plan_id, appointment_id, reason)
     plan = services.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)
@@ -226,13 +215,13 @@ def cancel_plan_session(plan_id: int, appointment_id: int):
 @operation(
     "Cancel every future session of a plan the notice policy allows; lists those too late to cancel",
     tag="care plans",
-    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    body=OPTIONAL_REASON_BODY,
     response=CANCEL_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def cancel_rest_of_plan(plan_id: int):
     actor = current_actor()
-    reason = _optional_reason()
+    reason = optional_reason()
     result = services.cancel_rest_of_plan(actor, plan_id, reason)
     plan = services.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)

@@ -14,6 +14,7 @@ from clinic.errors import BadRequest, ValidationFailed
 
 MISSING = object()
 DEFAULT_MAX_TEXT = 5000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
 
 
 def json_object() -> dict:
@@ -21,6 +22,25 @@ def json_object() -> dict:
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     return body
+
+
+def optional_json_object() -> dict:
+    """A body that may be absent; when present it must be a JSON object."""
+    if not request.get_data():
+        return {}
+    return json_object()
+
+
+# The OpenAPI schema of the body optional_reason reads.
+OPTIONAL_REASON_BODY = {"type": "object", "properties": {"reason": {"type": "string"}}}
+
+
+def optional_reason(max_length: int = 500) -> str | None:
+    """The optional `reason` of a body that may itself be absent."""
+    reader = Reader(optional_json_object())
+    reason = reader.text("reason", required=False, max_length=max_length)
+    reader.check()
+    return reason
 
 
 def json_array() -> list:

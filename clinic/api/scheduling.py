@@ -8,7 +8,16 @@ from flask import Response, jsonify, request
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor, roles_required
 from clinic.api.openapi import operation
-from clinic.api.parsing import Reader, json_array, json_object, query_day, query_int, query_reader
+from clinic.api.parsing import (
+    OPTIONAL_REASON_BODY,
+    Reader,
+    json_array,
+    json_object,
+    optional_reason,
+    query_day,
+    query_int,
+    query_reader,
+)
 from clinic.errors import NotFound, Unauthenticated
 from clinic.extensions import db
 from clinic.models import Appointment, Service, Therapist, TimeOff, WorkingHours
@@ -92,13 +101,6 @@ def appointment_json(appointment: Appointment) -> dict:
         "status": appointment.status,
         "care_plan_id": appointment.care_plan_id,
     }
-
-
-def _optional_object() -> dict:
-    """A body that may be absent; when present it must be a JSON object."""
-    if not request.get_data():
-        return {}
-    return json_object()
 
 
 # -- setup ---------------------------------------------------------------------------------
@@ -358,15 +360,13 @@ def patch_appointment(appointment_id: int):
 @operation(
     "Cancel an appointment; the slot is offered again at once",
     tag="appointments",
-    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+    body=OPTIONAL_REASON_BODY,
     response=APPOINTMENT_SCHEMA,
     statuses=(200, 400, 401, 404, 409, 422),
 )
 def cancel_appointment(appointment_id: int):
     actor = current_actor()
-    reader = Reader(_optional_object())
-    reason = reader.text("reason", required=False, max_length=500)
-    reader.check()
+    reason = optional_reason()
     appointment = services.cancel_appointment(actor, appointment_id, reason)
     db.session.commit()
     return jsonify(appointment_json(appointment))
