@@ -91,6 +91,19 @@ def _answers(cls, answers):
     return built
 
 
+def _screened(cls, answers, problems_of, screen) -> tuple:
+    """Build and check the answers, then screen them: (answers, red flags as dicts)."""
+    answers = _answers(cls, answers)
+    today = clock.today()
+    if problems := problems_of(answers, today):
+        raise ValidationFailed(fields=problems)
+    if not answers.recent_surgery:
+        # A date without the box ticked means nothing; don't keep it.
+        answers = replace(answers, surgery_date=None)
+    flags = [flag.as_dict() for flag in screen(answers, today, _surgery_window())]
+    return answers, flags
+
+
 def _clean_text(value: str | None) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -108,14 +121,7 @@ def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping)
     clears them; a clear intake releases an earlier hold, as the latest intake counts.
     """
     client = visible_client(actor, client_id)
-    answers = _answers(IntakeAnswers, answers)
-    today = clock.today()
-    if problems := intake_problems(answers, today):
-        raise ValidationFailed(fields=problems)
-    if not answers.recent_surgery:
-        # A date without the box ticked means nothing; don't keep it.
-        answers = replace(answers, surgery_date=None)
-    flags = [flag.as_dict() for flag in screen_intake(answers, today, _surgery_window())]
+    answers, flags = _screened(IntakeAnswers, answers, intake_problems, screen_intake)
     now = clock.now()
     intake = Intake(
         client_id=client.id,
@@ -219,13 +225,7 @@ def submit_check_in(actor: User, appointment_id: int, answers: CheckInAnswers | 
         )
     if now >= closes or appointment.status != AppointmentStatus.BOOKED:
         raise CheckInClosed()
-    answers = _answers(CheckInAnswers, answers)
-    today = clock.today()
-    if problems := check_in_problems(answers, today):
-        raise ValidationFailed(fields=problems)
-    if not answers.recent_surgery:
-        answers = replace(answers, surgery_date=None)
-    flags = [flag.as_dict() for flag in screen_check_in(answers, today, _surgery_window())]
+    answers, flags = _screened(CheckInAnswers, answers, check_in_problems, screen_check_in)
     check_in = CheckIn(
         client_id=appointment.client_id,
         appointment_id=appointment.id,
