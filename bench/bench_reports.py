@@ -117,13 +117,16 @@ def seed(now: datetime) -> tuple[date, date]:
             })
             if status == "completed":
                 before = rng.randint(3, 9)
+                after = max(before - rng.randint(0, 4), 0)
                 notes.append({
                     "id": len(notes) + 1, "appointment_id": appointment_id, "author_id": tid,
                     "signed_at": start + timedelta(hours=1), "areas": ["hip"], "pain_before": before,
-                    "pain_after": max(before - rng.randint(0, 4), 0),
+                    "pain_after": after,
                 })
                 for code in rng.sample(TECHNIQUES, rng.randint(1, 3)):
-                    techniques.append({"note_id": len(notes), "technique": code})
+                    techniques.append({"note_id": len(notes), **NoteTechnique.copied_values(
+                        code, session_start=start, pain_before=before, pain_after=after
+                    )})
         if index % 4 == 0:
             start = datetime.combine(FIRST_DAY + timedelta(days=30 + index), wall(0), tzinfo=UTC)
             off.append({"therapist_id": tid, "starts_at": start, "ends_at": start + timedelta(days=3)})

@@ -120,7 +120,12 @@ def make_note(appointment: Appointment, **kw) -> SessionNote:
     kw.setdefault("pain_after", 3)
     kw.setdefault("areas", ["left hip"])
     note = SessionNote(appointment_id=appointment.id, author_id=appointment.therapist_id, **kw)
-    note.techniques = [NoteTechnique(technique=t) for t in techniques]
+    note.techniques = NoteTechnique.for_note(
+        techniques,
+        session_start=appointment.starts_at,
+        pain_before=note.pain_before,
+        pain_after=note.pain_after,
+    )
     db.session.add(note)
     appointment.status = "completed"
     db.session.flush()

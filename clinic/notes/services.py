@@ -177,7 +177,12 @@ def record_note(actor: User, appointment_id: int, data: NoteInput) -> SessionNot
         plan=_clean(data.plan),
         adverse_reaction=_clean(data.adverse_reaction),
     )
-    note.techniques = [NoteTechnique(technique=code) for code in dict.fromkeys(data.techniques)]
+    note.techniques = NoteTechnique.for_note(
+        data.techniques,
+        session_start=appointment.starts_at,
+        pain_before=data.pain_before,
+        pain_after=data.pain_after,
+    )
     db.session.flush()  # begin_nested() flushes pending work first: keep only the note inside it
     try:
         # One note per appointment is a unique constraint: a concurrent second note fails here,

@@ -7,7 +7,7 @@ an appointment belongs to the clinic-local day on which it starts.
 import sqlite3
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from clinic.intake.status import REQUIRED, clearance_status_expression
@@ -19,7 +19,6 @@ from clinic.models import (
     Client,
     NoteTechnique,
     Service,
-    SessionNote,
     Therapist,
     TimeOff,
     User,
@@ -116,43 +115,21 @@ def time_off_overlapping(start: datetime, end: datetime) -> Select:
     )
 
 
-def appointment_bounds() -> Select:
-    """(earliest start, latest start) of all appointments: two index look-ups (as separate
-    subqueries, because SQLite only answers a lone MIN or MAX from the index)."""
-    return select(
-        select(func.min(Appointment.starts_at)).scalar_subquery(),
-        select(func.max(Appointment.starts_at)).scalar_subquery(),
-    )
-
-
-def pain_change_by_technique(start: datetime, end: datetime, *, wide: bool = False) -> Select:
+def pain_change_by_technique(start: datetime, end: datetime) -> Select:
     """(technique, sum of pain_after - pain_before, number of notes) over notes on appointments
     starting in the range; mean = sum / notes. A note using three techniques counts once for
     each of them. Integer sums: PostgreSQL's AVG would do numeric arithmetic on every row.
 
-    Two equivalent forms (every appointment starts either inside the range or outside it):
-    - narrow ranges join the notes to the range's appointments (found by starts_at);
-    - `wide` ranges keep every note except those on an appointment starting OUTSIDE the range
-      (an anti-join), so the database hashes the few appointments outside the range rather
-      than the many inside it; for "everything" there are none, and no appointment is read.
-    The caller picks the form by how much of the history the range covers; the figures are
-    the same either way.
+    Reads note_techniques alone: each row carries its appointment's start and its note's
+    pain change (see NoteTechnique), and its covering indexes answer it, so neither the notes
+    nor the appointments are read.
     """
-    change = SessionNote.pain_after - SessionNote.pain_before
-    query = select(NoteTechnique.technique, func.sum(change), func.count()).join(
-        SessionNote, SessionNote.id == NoteTechnique.note_id
+    return (
+        select(NoteTechnique.technique, func.sum(NoteTechnique.pain_change), func.count())
+        .where(NoteTechnique.session_start >= start, NoteTechnique.session_start < end)
+        .group_by(NoteTechnique.technique)
+        .order_by(NoteTechnique.technique)
     )
-    if wide:
-        outside = exists().where(
-            Appointment.id == SessionNote.appointment_id,
-            or_(Appointment.starts_at < start, Appointment.starts_at >= end),
-        )
-        query = query.where(~outside)
-    else:
-        query = query.join(Appointment, Appointment.id == SessionNote.appointment_id).where(
-            _in_range(start, end)
-        )
-    return query.group_by(NoteTechnique.technique).order_by(NoteTechnique.technique)
 
 
 def clients_awaiting_clearance(today: date) -> Select:

@@ -164,18 +164,6 @@ def _less_time_off(spans: list[Span], lengths: list[float], time_off: list[Span]
     return round(total)
 
 
-def _covers_most_history(start: datetime, end: datetime) -> bool:
-    """Whether [start, end) spans more than half the time between the earliest and the latest
-    appointment: then few appointments lie outside it, and the pain query excludes those
-    instead of joining the many inside. Only the speed depends on this, never the figures."""
-    oldest, newest = db.session.execute(queries.appointment_bounds()).one()
-    if oldest is None:
-        return False
-    history = newest - oldest
-    overlap = min(end, newest) - max(start, oldest)
-    return overlap * 2 > history
-
-
 def summary_report(actor: User, first: date | None, last: date | None) -> Summary:
     """Bookings, revenue, utilisation, pain change and the clearance queue for a date range."""
     require_owner(actor)
@@ -205,7 +193,7 @@ def summary_report(actor: User, first: date | None, last: date | None) -> Summar
     pain = [
         PainChange(technique, int(total) / notes, notes)
         for technique, total, notes in db.session.execute(
-            queries.pain_change_by_technique(start, end, wide=_covers_most_history(start, end))
+            queries.pain_change_by_technique(start, end)
         )
     ]
     awaiting = db.session.scalar(queries.clients_awaiting_clearance(clock.today())) or 0
