@@ -84,6 +84,15 @@ def _show(plan, *, status=200, extend_form=None, offers=None, cancelled=None, to
     ), status
 
 
+def _refused(plan, error: DomainError):
+    """Roll back a refused change and show the plan with the reason; a 404 stays a 404."""
+    db.session.rollback()
+    if error.status == 404:
+        raise error
+    flash(error.message, "error")
+    return _show(plan, status=error.status)
+
+
 @bp.get("/<int:plan_id>")
 @login_required
 def show(plan_id: int):
@@ -131,11 +140,7 @@ def cancel_session(plan_id: int, appointment_id: int):
     try:
         result = services.cancel_plan_session(current_user, plan.id, appointment_id, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        flash(error.message, "error")
-        return _show(plan, status=error.status)
+        return _refused(plan, error)
     db.session.commit()
     flash("The session is cancelled.", "success")
     return _show(plan, offers=result.alternatives, cancelled=result.cancelled)
@@ -150,11 +155,7 @@ def cancel_rest(plan_id: int):
     try:
         result = services.cancel_rest_of_plan(current_user, plan.id, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        flash(error.message, "error")
-        return _show(plan, status=error.status)
+        return _refused(plan, error)
     db.session.commit()
     flash(f"{len(result.cancelled)} sessions cancelled.", "success")
     return _show(plan, cancelled=result.cancelled, too_late=result.too_late)
@@ -172,11 +173,7 @@ def rebook(plan_id: int):
     try:
         appointment = services.rebook_plan_session(current_user, plan.id, start)
     except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        flash(error.message, "error")
-        return _show(plan, status=error.status)
+        return _refused(plan, error)
     db.session.commit()
     flash(f"Booked: {clock.to_local(appointment.starts_at):%a %d %b %Y, %H:%M}.", "success")
     return redirect(url_for(".show", plan_id=plan.id))
