@@ -456,6 +456,11 @@ def open_flags(client_ids: list[int]) -> dict[int, list[dict]]:
     return {cid: _unique(flags) for cid, flags in result.items()}
 
 
+def client_open_flags(client: Client) -> list[dict]:
+    """open_flags for one client; none to read while the client is not held."""
+    return open_flags([client.id])[client.id] if client.flagged_since else []
+
+
 def _unique(flags: list[dict]) -> list[dict]:
     # The first time each (code, reason) was raised, in order.
     return list({(f["code"], f["reason"]): f for f in flags}.values())

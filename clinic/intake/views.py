@@ -158,7 +158,7 @@ def grant(client_id: int):
             flash(f"Clearance by {clearance.physician_name} recorded for {client.name}.", "success")
             return redirect(url_for("home.client_page", client_id=client.id))
     history = services.list_clearances(current_user, client.id)
-    flags = services.open_flags([client.id])[client.id] if client.flagged_since else []
+    flags = services.client_open_flags(client)
     db.session.commit()
     return render_template("intake/clearance_form.html", form=form, client=client, history=history,
                            flags=flags, status=clearance_status(client, clock.today()))
@@ -225,7 +225,7 @@ def client_health_panel(user):
     today = clock.today()
     latest = services.latest_intake(client.id)
     status = clearance_status(client, today)
-    flags = services.open_flags([client.id])[client.id] if client.flagged_since else []
+    flags = services.client_open_flags(client)
     return render_template(
         "intake/_client_status_panel.html", client=client, latest=latest, status=status, flags=flags,
         clearance=active_clearance(client, today), due=services.check_ins_due(client),
@@ -253,6 +253,6 @@ def client_health_record_panel(viewer, client):
         "intake/_client_panel.html", viewer=viewer, client=client, intakes=intakes,
         latest=intakes[-1] if intakes else None, history=history,
         status=clearance_status(client, today), clearance=active_clearance(client, today),
-        flags=services.open_flags([client.id])[client.id] if client.flagged_since else [],
+        flags=services.client_open_flags(client),
         may_grant=viewer.is_staff and services.may_grant_clearance(viewer, client),
     )
