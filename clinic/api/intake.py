@@ -264,10 +264,9 @@ def grant_clearance(client_id: int):
         "evidence": reader.text("evidence", required=False, max_length=services.MAX_CLEARANCE_TEXT),
     }
     reader.check()
-    upload = request.files.get("letter") if multipart else None
-    if upload is not None and upload.filename:
-        # One byte past the limit is enough to refuse an oversized file.
-        fields["letter"] = services.Letter(upload.filename, upload.stream.read(services.MAX_LETTER_BYTES + 1))
+    letter = services.uploaded_letter(request.files.get("letter")) if multipart else None
+    if letter is not None:
+        fields["letter"] = letter
     clearance = services.grant_clearance(actor, client_id, **fields)
     db.session.commit()
     body = clearance_json(clearance)

@@ -346,6 +346,14 @@ def _clearance_problems(physician_name, cleared_on, valid_until, restrictions, e
     return problems
 
 
+def uploaded_letter(storage) -> Letter | None:
+    """The letter in an uploaded file (a werkzeug FileStorage), or None when no file was chosen."""
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    # Read one byte past the limit, so an oversized file is refused without reading it all.
+    return Letter(storage.filename, storage.stream.read(MAX_LETTER_BYTES + 1))
+
+
 def _letters_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "letters"
     folder.mkdir(parents=True, exist_ok=True)

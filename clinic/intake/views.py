@@ -149,7 +149,7 @@ def grant(client_id: int):
             clearance = services.grant_clearance(
                 current_user, client.id, form.physician_name.data, form.cleared_on.data,
                 restrictions=form.restrictions.data, valid_until=form.valid_until.data,
-                evidence=form.evidence.data, letter=_uploaded_letter(form),
+                evidence=form.evidence.data, letter=services.uploaded_letter(form.letter.data),
             )
         except DomainError as error:
             _attach(form, error)
@@ -162,14 +162,6 @@ def grant(client_id: int):
     db.session.commit()
     return render_template("intake/clearance_form.html", form=form, client=client, history=history,
                            flags=flags, status=clearance_status(client, clock.today()))
-
-
-def _uploaded_letter(form: ClearanceForm) -> services.Letter | None:
-    storage = form.letter.data
-    if not storage or not getattr(storage, "filename", ""):
-        return None
-    # Read one byte past the limit, so an oversized file is refused without reading it all.
-    return services.Letter(storage.filename, storage.stream.read(services.MAX_LETTER_BYTES + 1))
 
 
 @bp.get("/clearances/<int:clearance_id>/letter")
