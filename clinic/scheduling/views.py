@@ -341,6 +341,12 @@ def calendar_week():
 # -- setup ---------------------------------------------------------------------------------
 
 
+def _attach_service_error(form, error: DomainError) -> None:
+    """A refused service beside the fields it names; a refusal without fields beside the name."""
+    for name, problems in (error.fields or {"name": [error.message]}).items():
+        getattr(form, name, form.name).errors.extend(problems)
+
+
 @bp.route("/setup", methods=["GET", "POST"])
 @owner_required
 def setup():
@@ -356,8 +362,7 @@ def setup():
             return redirect(url_for(".setup"))
         except DomainError as error:
             db.session.rollback()
-            for name, problems in (error.fields or {"name": [error.message]}).items():
-                getattr(form, name, form.name).errors.extend(problems)
+            _attach_service_error(form, error)
     return render_template("scheduling/setup.html", form=form, services=services.all_services(),
                            therapists=services.active_therapists())
 
@@ -379,8 +384,7 @@ def edit_service(service_id: int):
             return redirect(url_for(".setup"))
         except DomainError as error:
             db.session.rollback()
-            for name, problems in (error.fields or {"name": [error.message]}).items():
-                getattr(form, name, form.name).errors.extend(problems)
+            _attach_service_error(form, error)
     return render_template("scheduling/edit_service.html", form=form, service=service)
 
 
