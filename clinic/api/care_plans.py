@@ -47,9 +47,7 @@ CANCEL_SCHEMA = {
 def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
     return {
         **appointment_json(appointment),
-        "plan_phase": cadence.session_phase(
-            appointment.starts_at, plan.first_start, plan.weekly_sessions, clock.clinic_zone()
-        ).value,
+        "plan_phase": services.session_phase_of(plan, appointment).value,
     }
 
 

@@ -169,7 +169,8 @@ def _is_ahead(appointment: Appointment, now: datetime) -> bool:
     return appointment.status != AppointmentStatus.CANCELLED and appointment.starts_at > now
 
 
-def _session_phase(plan: CarePlan, appointment: Appointment) -> Phase:
+def session_phase_of(plan: CarePlan, appointment: Appointment) -> Phase:
+    """The phase (weekly or maintenance) a session of `plan` belongs to, by its start."""
     return cadence.session_phase(
         appointment.starts_at, plan.first_start, plan.weekly_sessions, clock.clinic_zone()
     )
@@ -181,7 +182,7 @@ def plan_phase(plan: CarePlan, appointments: list[Appointment] | None = None) ->
     appointments = plan_appointments(plan) if appointments is None else appointments
     return cadence.phase_of(
         [
-            (_session_phase(plan, a), _is_ahead(a, now))
+            (session_phase_of(plan, a), _is_ahead(a, now))
             for a in appointments
             if a.status != AppointmentStatus.CANCELLED
         ]
@@ -211,7 +212,7 @@ def plan_overview(plan: CarePlan) -> PlanOverview:
         )
     }
     sessions = [
-        PlanSession(a, _session_phase(plan, a), _is_ahead(a, now), notes.get(a.id)) for a in appointments
+        PlanSession(a, session_phase_of(plan, a), _is_ahead(a, now), notes.get(a.id)) for a in appointments
     ]
     points = [
         PainPoint(
@@ -360,7 +361,7 @@ def extend_care_plan(actor: User, plan_id: int, weeks: int) -> CarePlan:
         raise PlanNotExtendable("This plan has no weekly phase to extend.")
     now = clock.now()
     appointments = plan_appointments(plan)
-    maintenance = [a for a in appointments if _session_phase(plan, a) == Phase.MAINTENANCE]
+    maintenance = [a for a in appointments if session_phase_of(plan, a) == Phase.MAINTENANCE]
     if any(a.status != AppointmentStatus.CANCELLED and a.starts_at <= now for a in maintenance):
         raise PlanNotExtendable("Maintenance has already begun; start a new plan for more weekly care.")
     zone = clock.clinic_zone()
