@@ -262,22 +262,25 @@ def _raise_conflicts(conflicts: list[tuple[datetime, str]]) -> None:
     )
 
 
-def _book_all(actor: User, plan: CarePlan, service, starts: list[datetime]) -> list[Appointment]:
+def _book_session(actor: User, plan: CarePlan, start: datetime, *, announce: bool = True) -> Appointment:
+    """Book one session of the plan at `start`, under scheduling's booking rules."""
+    return scheduling.book_appointment(
+        actor,
+        service_id=plan.service_id,
+        therapist_id=plan.therapist_id,
+        start=start,
+        client_id=plan.client_id,
+        care_plan_id=plan.id,
+        announce=announce,
+    )
+
+
+def _book_all(actor: User, plan: CarePlan, starts: list[datetime]) -> list[Appointment]:
     """Book every start (already checked), or none: the caller runs this inside a SAVEPOINT."""
     booked = []
     for start in starts:
         try:
-            booked.append(
-                scheduling.book_appointment(
-                    actor,
-                    service_id=service.id,
-                    therapist_id=plan.therapist_id,
-                    start=start,
-                    client_id=plan.client_id,
-                    care_plan_id=plan.id,
-                    announce=False,
-                )
-            )
+            booked.append(_book_session(actor, plan, start, announce=False))
         except BookingConflict as error:
             # Only a writer that ignores the schedule lock could get here; report it the same way.
             _raise_conflicts([(start, error.message)])
@@ -326,7 +329,7 @@ def create_care_plan(
         )
         db.session.add(plan)
         db.session.flush()
-        booked = _book_all(actor, plan, service, starts)
+        booked = _book_all(actor, plan, starts)
     # One message for the whole course, not one per session.
     signals.care_plan_booked.send(plan, actor=actor, appointments=booked)
     record_audit(
@@ -382,7 +385,7 @@ def extend_care_plan(actor: User, plan_id: int, weeks: int) -> CarePlan:
         starts = [s.start for s in new_sessions]
         if conflicts := schedule_conflicts(plan.therapist_id, service, starts):
             _raise_conflicts(conflicts)  # leaving the SAVEPOINT undoes the cancellations
-        booked = _book_all(actor, plan, service, starts)
+        booked = _book_all(actor, plan, starts)
         plan.weekly_sessions += weeks
         db.session.flush()
     signals.care_plan_booked.send(plan, actor=actor, appointments=booked)
@@ -520,11 +523,4 @@ def rebook_plan_session(actor: User, plan_id: int, start: datetime) -> Appointme
     plan = _plan_to_change(actor, plan_id)
     if plan.ended_at is not None:
         raise PlanEnded()
-    return scheduling.book_appointment(
-        actor,
-        service_id=plan.service_id,
-        therapist_id=plan.therapist_id,
-        start=start,
-        client_id=plan.client_id,
-        care_plan_id=plan.id,
-    )
+    return _book_session(actor, plan, start)
