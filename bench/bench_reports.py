@@ -61,6 +61,8 @@ def _config(url: str) -> TestConfig:
     return config
 
 
+PRICES = {n + 1: 5000 + 500 * n for n in range(5)}  # service id -> price in cents
+
 def _insert(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), CHUNK):
         db.session.execute(sa.insert(model), rows[start : start + CHUNK])
@@ -85,7 +87,7 @@ def seed(now: datetime) -> tuple[date, date]:
         for tid in therapist_ids for weekday in range(7)
     ])
     _insert(Service, [
-        {"id": n + 1, "name": f"Massage {n}", "duration_minutes": 60, "price_cents": 5000 + 500 * n,
+        {"id": n + 1, "name": f"Massage {n}", "duration_minutes": 60, "price_cents": PRICES[n + 1],
          "buffer_minutes": 0} for n in range(5)
     ])
     _insert(Client, [
@@ -109,10 +111,12 @@ def seed(now: datetime) -> tuple[date, date]:
             else:
                 status = "completed" if roll < 0.78 else "no_show" if roll < 0.86 else "cancelled"
             appointment_id = len(appointments) + 1
+            service_id = rng.randint(1, 5)
             appointments.append({
                 "id": appointment_id, "client_id": rng.randint(1, CLIENTS), "therapist_id": tid,
-                "service_id": rng.randint(1, 5), "starts_at": start, "ends_at": start + timedelta(hours=1),
-                "buffer_minutes": 0, "status": status, "created_at": start - timedelta(days=7),
+                "service_id": service_id, "starts_at": start, "ends_at": start + timedelta(hours=1),
+                "buffer_minutes": 0, "price_cents": PRICES[service_id], "status": status,
+                "created_at": start - timedelta(days=7),
                 "late_cancellation": status == "cancelled" and roll > 0.97,
             })
             if status == "completed":

@@ -90,7 +90,8 @@ def _seed(app) -> dict:
                         rows.append({
                             "client_id": rng.choice(client_ids), "therapist_id": tid,
                             "service_id": service.id, "starts_at": start,
-                            "ends_at": start + timedelta(minutes=60), "buffer_minutes": 15, "status": status,
+                            "ends_at": start + timedelta(minutes=60), "buffer_minutes": 15,
+                            "price_cents": service.price_cents, "status": status,
                         })
                         made += 1
                         if made == per_therapist:

@@ -105,7 +105,7 @@ def make_appointment(**kw) -> Appointment:
     appointment = Appointment(
         service_id=service.id, therapist_id=therapist.id, client_id=client.id,
         starts_at=start, ends_at=start + timedelta(minutes=service.duration_minutes),
-        buffer_minutes=service.buffer_minutes, **kw,
+        buffer_minutes=service.buffer_minutes, price_cents=service.price_cents, **kw,
     )
     db.session.add(appointment)
     db.session.flush()

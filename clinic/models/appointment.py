@@ -25,6 +25,7 @@ class Appointment(db.Model):
     __tablename__ = "appointments"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("status IN ('booked', 'completed', 'cancelled', 'no_show')", name="status_known"),
         Index("ix_appointments_therapist_starts", "therapist_id", "starts_at"),
         Index("ix_appointments_client_starts", "client_id", "starts_at"),
@@ -40,8 +41,10 @@ class Appointment(db.Model):
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The service's buffer at booking time, so a later price-list edit does not move old gaps.
+    # The service's buffer and price at booking time, so a later price-list edit neither moves
+    # old gaps nor rewrites past revenue.
     buffer_minutes: Mapped[int] = mapped_column(default=0)
+    price_cents: Mapped[int]
     status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     booked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))

@@ -18,7 +18,6 @@ from clinic.models import (
     CarePlan,
     Client,
     NoteTechnique,
-    Service,
     Therapist,
     TimeOff,
     User,
@@ -52,11 +51,10 @@ def appointment_figures(start: datetime, end: datetime, dialect: str) -> Select:
     """One pass over the range's appointments: (therapist_id, booked, completed, cancelled,
     no_show, late cancellations, seconds booked (not cancelled), revenue in cents).
 
-    The statuses are counted with conditional aggregates, so one grouped statement gives
-    everything. Several rows may come back per therapist; the caller adds them up.
-    PostgreSQL groups by therapist and service and prices each group after grouping.
-    SQLite groups by therapist alone, so ix_appointments_therapist_starts gives the rows in
-    group order (no temporary B-tree to sort 200,000 rows), and looks each price up by key.
+    The statuses are counted with conditional aggregates, so one statement grouped by
+    therapist gives everything (on SQLite, ix_appointments_therapist_starts hands the rows over
+    in group order, so nothing is sorted). Revenue is each completed appointment's price at
+    booking time, so a later price-list change does not rewrite it.
     """
     status = Appointment.status
 
@@ -69,33 +67,12 @@ def appointment_figures(start: datetime, end: datetime, dialect: str) -> Select:
         seconds = func.extract("epoch", seconds)
     counts = [count_where(status == s.value) for s in AppointmentStatus]
     late = count_where(Appointment.late_cancellation.is_(True))
-    if dialect == "sqlite":
-        revenue = func.coalesce(func.sum(case((status == COMPLETED, Service.price_cents), else_=0)), 0)
-        return (
-            select(Appointment.therapist_id, *counts, late, seconds, revenue)
-            .join(Service, Service.id == Appointment.service_id)
-            .where(_in_range(start, end))
-            .group_by(Appointment.therapist_id)
-        )
-    groups = (
-        select(
-            Appointment.therapist_id.label("therapist_id"),
-            Appointment.service_id.label("service_id"),
-            *[c.label(f"n_{s.value}") for c, s in zip(counts, AppointmentStatus, strict=True)],
-            late.label("late"),
-            seconds.label("seconds"),
-        )
+    revenue = func.coalesce(func.sum(case((status == COMPLETED, Appointment.price_cents), else_=0)), 0)
+    return (
+        select(Appointment.therapist_id, *counts, late, seconds, revenue)
         .where(_in_range(start, end))
-        .group_by(Appointment.therapist_id, Appointment.service_id)
-        .subquery()
+        .group_by(Appointment.therapist_id)
     )
-    return select(
-        groups.c.therapist_id,
-        *[groups.c[f"n_{s.value}"] for s in AppointmentStatus],
-        groups.c.late,
-        groups.c.seconds,
-        groups.c[f"n_{COMPLETED}"] * Service.price_cents,
-    ).join(Service, Service.id == groups.c.service_id)
 
 
 def therapists() -> Select:

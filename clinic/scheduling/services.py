@@ -383,7 +383,8 @@ def update_service(
     buffer_minutes: int,
     is_active: bool = True,
 ) -> Service:
-    """Change a service for future bookings; booked appointments keep their times and buffers."""
+    """Change a service for future bookings; booked appointments keep their times, buffers
+    and prices."""
     require_owner(actor)
     service = get_service(service_id, active_only=False)
     service.name = _check_service_fields(
@@ -532,6 +533,7 @@ def book_appointment(
         starts_at=start,
         ends_at=start + timedelta(minutes=service.duration_minutes),
         buffer_minutes=service.buffer_minutes,
+        price_cents=service.price_cents,
         status=AppointmentStatus.BOOKED,
         booked_by_id=actor.id,
     )

@@ -37,6 +37,7 @@ def _started_appointment(live_server) -> tuple[int, int, str]:
             starts_at=start,
             ends_at=start + timedelta(minutes=5),
             buffer_minutes=0,
+            price_cents=service.price_cents,
             status="booked",
         )
         db.session.add(appointment)
