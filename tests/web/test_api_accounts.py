@@ -154,3 +154,12 @@ def test_openapi_document_lists_the_endpoints(client):
     assert "/api/v1/tokens" in document["paths"]
     assert "post" in document["paths"]["/api/v1/clients"]
     assert "/api/v1/clients/{client_id}" in document["paths"]
+
+
+def test_openapi_document_is_valid_openapi_3_1(client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    operations = [op for methods in document["paths"].values() for op in methods.values()]
+    assert len({op["operationId"] for op in operations}) == len(operations)
