@@ -3,7 +3,9 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from clinic import signals
 from clinic.errors import (
@@ -168,6 +170,53 @@ def test_constraint_violation_becomes_booking_conflict(scene, monkeypatch):
                                   client_id=scene["client"].id)
     # The session is still usable after the rolled-back savepoint.
     assert db.session.query(Appointment).count() == 1
+
+
+class _DeadlockDetected(Exception):
+    """Stands in for psycopg2's DeadlockDetected: only the SQLSTATE matters."""
+
+    pgcode = "40P01"
+
+
+def _deadlock_on_appointment_insert(times: int):
+    """Fail the next `times` flushes that insert an appointment, as PostgreSQL does when two
+    writers of clashing rows wait for each other inside the exclusion constraint check."""
+    failures = {"left": times}
+
+    def before_flush(session, _context, _instances):
+        if failures["left"] and any(isinstance(row, Appointment) for row in session.new):
+            failures["left"] -= 1
+            raise OperationalError("INSERT INTO appointments", {}, _DeadlockDetected())
+
+    return before_flush
+
+
+def _book(scene, start):
+    return services.book_appointment(scene["owner"], service_id=scene["service"].id,
+                                     therapist_id=scene["therapist"].id, start=start,
+                                     client_id=scene["client"].id)
+
+
+def test_a_deadlock_in_the_constraint_check_is_tried_again(scene):
+    listener = _deadlock_on_appointment_insert(times=1)
+    event.listen(Session, "before_flush", listener)
+    try:
+        appointment = _book(scene, at(scene["day"], 10))
+    finally:
+        event.remove(Session, "before_flush", listener)
+    assert appointment.id is not None
+    assert db.session.query(Appointment).count() == 1
+
+
+def test_repeated_deadlocks_end_in_a_booking_conflict_with_nothing_saved(scene):
+    listener = _deadlock_on_appointment_insert(times=services.GUARDED_WRITE_ATTEMPTS)
+    event.listen(Session, "before_flush", listener)
+    try:
+        with pytest.raises(BookingConflict):
+            _book(scene, at(scene["day"], 10))
+    finally:
+        event.remove(Session, "before_flush", listener)
+    assert db.session.query(Appointment).count() == 0
 
 
 def test_availability_and_slot_agree(scene):
