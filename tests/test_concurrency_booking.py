@@ -7,16 +7,18 @@ exclusion constraint alone. SQLite: several processes on one database file.
 
 import multiprocessing
 import threading
-from datetime import UTC, datetime, time
+import time as time_module
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from clinic.auth.services import issue_token
+from clinic.errors import BookingConflict
 from clinic.extensions import db
-from clinic.models import Appointment
+from clinic.models import Appointment, User
 from tests.conftest import make_test_config, require_postgres
-from tests.factories import make_client, make_service, make_therapist, monday
+from tests.factories import make_client, make_owner, make_service, make_therapist, monday
 
 ATTEMPTS = 50
 
@@ -96,6 +98,59 @@ def test_exclusion_constraint_alone_prevents_double_booking(postgres_app, monkey
     seed = _seed(postgres_app, ATTEMPTS)
     _assert_one_winner(_race(postgres_app, seed))
     assert _booked_count(postgres_app, seed["therapist_id"]) == 1
+
+
+def test_a_deadlock_in_the_constraint_check_is_a_409_for_one_and_a_booking_for_the_other(
+    postgres_app, monkeypatch
+):
+    """Two transactions each hold a row the other is about to clash with: PostgreSQL aborts one
+    as a deadlock inside the exclusion check, which must come back as slot_unavailable."""
+    from clinic.scheduling import services
+
+    monkeypatch.setattr(services, "lock_therapist_schedule", lambda therapist_id: None)
+    monkeypatch.setattr(services, "schedule_problem", lambda *args, **kwargs: None)
+    with postgres_app.app_context():
+        owner = make_owner()
+        therapist = make_therapist(hours=True)
+        service = make_service(duration_minutes=60, buffer_minutes=0)
+        clients = [make_client(), make_client()]
+        db.session.commit()
+        ids = {"owner": owner.id, "therapist": therapist.id, "service": service.id,
+               "clients": [c.id for c in clients]}
+    first, second = (datetime.combine(monday(2), time(hour), tzinfo=UTC) for hour in (10, 12))
+    holding = threading.Barrier(2)
+    outcomes: dict = {}
+
+    def writer(name: str, held: datetime, wanted: datetime, client_id: int, pause: float) -> None:
+        with postgres_app.app_context():
+            db.session.add(Appointment(
+                client_id=client_id, therapist_id=ids["therapist"], service_id=ids["service"],
+                starts_at=held, ends_at=held + timedelta(hours=1), buffer_minutes=0, price_cents=0,
+            ))
+            db.session.flush()
+            holding.wait()
+            time_module.sleep(pause)
+            try:
+                services.book_appointment(
+                    db.session.get(User, ids["owner"]), service_id=ids["service"],
+                    therapist_id=ids["therapist"], start=wanted, client_id=client_id,
+                )
+                db.session.commit()
+                outcomes[name] = "booked"
+            except BookingConflict:
+                db.session.rollback()
+                outcomes[name] = "slot_unavailable"
+
+    threads = [
+        threading.Thread(target=writer, args=("a", first, second, ids["clients"][0], 0)),
+        threading.Thread(target=writer, args=("b", second, first, ids["clients"][1], 0.3)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["booked", "slot_unavailable"], outcomes
+    assert _booked_count(postgres_app, ids["therapist"]) == 2
 
 
 def _book_in_process(url: str, body: dict, token: str, barrier, results) -> None:

@@ -463,34 +463,31 @@ def delete_time_off(actor: User, time_off_id: int) -> None:
 
 
 # PostgreSQL checks an exclusion constraint after inserting the row, so two transactions
-# writing clashing rows can each wait for the other; one is then aborted as a deadlock.
+# writing clashing rows can each wait for the other; one of them is then aborted as a deadlock.
 DEADLOCK_DETECTED = "40P01"
-GUARDED_WRITE_ATTEMPTS = 3
 
 
 def _write_guarded(change) -> None:
     """Apply `change()` and flush inside a SAVEPOINT, turning the database's no-overlap
     guarantee into a BookingConflict while the outer transaction stays usable.
 
-    A deadlock while checking the constraint means a clashing row is being written at
-    the same moment: rolling back to the savepoint releases our row, and trying again
-    waits for the other writer, then either succeeds or sees the clash for certain.
+    A deadlock inside the constraint check means a clashing row is being written at the
+    same moment, and PostgreSQL lets one of the writers go on: the others have lost the
+    slot. Trying again would only put a clashing row back and prolong the pile-up.
     begin_nested() flushes what is already pending first, so the change must happen inside.
     """
-    for _attempt in range(GUARDED_WRITE_ATTEMPTS):
-        try:
-            with db.session.begin_nested():
-                change()
-                db.session.flush()
-            return
-        except IntegrityError as error:
-            if NO_OVERLAP_CONSTRAINT in str(error.orig):
-                raise BookingConflict("That time was just taken. Please choose another.") from None
-            raise
-        except OperationalError as error:
-            if getattr(error.orig, "pgcode", None) != DEADLOCK_DETECTED:
-                raise
-    raise BookingConflict("That time was just taken. Please choose another.")
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except IntegrityError as error:
+        if NO_OVERLAP_CONSTRAINT in str(error.orig):
+            raise BookingConflict("That time was just taken. Please choose another.") from None
+        raise
+    except OperationalError as error:
+        if getattr(error.orig, "pgcode", None) == DEADLOCK_DETECTED:
+            raise BookingConflict("That time was just taken. Please choose another.") from None
+        raise
 
 
 def _client_for_booking(actor: User, client_id: int | None) -> Client:
