@@ -38,3 +38,9 @@ def lock_therapist_schedule(therapist_id: int) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(1, :id)"), {"id": therapist_id})
     # SQLite already holds the database write lock from BEGIN IMMEDIATE.
+
+
+def lock_client_schedule(client_id: int) -> None:
+    """Serialise a client's own bookings; taken before any therapist's lock, never after."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(2, :id)"), {"id": client_id})

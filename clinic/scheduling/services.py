@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import clock, signals
 from clinic.auth.permissions import require_owner, require_staff
-from clinic.database import lock_therapist_schedule
+from clinic.database import lock_client_schedule, lock_therapist_schedule
 from clinic.errors import (
     BookingClearanceRequired,
     BookingConflict,
@@ -505,6 +505,30 @@ def _client_for_booking(actor: User, client_id: int | None) -> Client:
     return client
 
 
+def _check_client_may_book(
+    client: Client, start: datetime, end: datetime, *, ignore_appointment_id: int | None = None
+) -> None:
+    """Rules for a client booking or moving their own visit: not while held for clearance
+    (moving is booking again), and not in two rooms at once.
+
+    Staff are trusted to know better (a four-hands massage books two therapists at once).
+    The client's lock comes before any therapist's, so two tabs cannot both pass.
+    """
+    if clearance_status(client, clock.today()) == REQUIRED:
+        raise BookingClearanceRequired()
+    lock_client_schedule(client.id)
+    clash = select(Appointment.id).where(
+        Appointment.client_id == client.id,
+        Appointment.status != AppointmentStatus.CANCELLED,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+    )
+    if ignore_appointment_id is not None:
+        clash = clash.where(Appointment.id != ignore_appointment_id)
+    if db.session.scalar(clash.limit(1)) is not None:
+        raise BookingConflict("You already have an appointment at that time.")
+
+
 def _check_calendar_access(actor: User, therapist: Therapist) -> None:
     if actor.is_therapist and actor.id != therapist.id:
         raise Forbidden("Therapists book on their own calendar.")
@@ -530,8 +554,8 @@ def book_appointment(
     therapist = get_therapist(therapist_id)
     client = _client_for_booking(actor, client_id)
     _check_calendar_access(actor, therapist)
-    if actor.is_client and clearance_status(client, clock.today()) == REQUIRED:
-        raise BookingClearanceRequired()
+    if actor.is_client:
+        _check_client_may_book(client, start, start + timedelta(minutes=service.duration_minutes))
     lock_therapist_schedule(therapist.id)
     not_before = booking_not_before() if actor.is_client else None
     problem = schedule_problem(therapist.id, service, start, not_before=not_before)
@@ -572,8 +596,15 @@ def reschedule_appointment(actor: User, appointment_id: int, start: datetime) ->
     _require_booked(appointment)
     if actor.is_client and inside_cancellation_notice(appointment):
         raise TooLateToCancel()
-    lock_therapist_schedule(appointment.therapist_id)
     service = db.session.get(Service, appointment.service_id)
+    if actor.is_client:
+        _check_client_may_book(
+            appointment.client,
+            start,
+            start + timedelta(minutes=service.duration_minutes),
+            ignore_appointment_id=appointment.id,
+        )
+    lock_therapist_schedule(appointment.therapist_id)
     not_before = booking_not_before() if actor.is_client else None
     problem = schedule_problem(
         appointment.therapist_id, service, start, ignore_appointment_id=appointment.id, not_before=not_before

@@ -307,6 +307,48 @@ def test_client_needing_clearance_gets_403(client, scene):
     assert staff.status_code == 201
 
 
+def test_client_held_for_clearance_cannot_move_a_visit_but_staff_may(client, scene):
+    """Moving is booking again: the clearance gate applies to clients' reschedules too."""
+    headers = bearer(client, scene["client"].email)
+    booked = book(client, headers, scene, at(scene["day"], 10).isoformat()).get_json()
+    scene["client"].flagged_since = datetime.now(UTC) - timedelta(days=1)
+    db.session.flush()
+    url = f"{API}/appointments/{booked['id']}"
+    moved = client.patch(url, json={"start": at(scene["day"], 14).isoformat()}, headers=headers)
+    assert moved.status_code == 403
+    assert moved.get_json()["error"]["code"] == "clearance_required"
+    assert db.session.get(Appointment, booked["id"]).starts_at == at(scene["day"], 10)
+    by_staff = client.patch(url, json={"start": at(scene["day"], 14).isoformat()},
+                            headers=bearer(client, scene["owner"]))
+    assert by_staff.status_code == 200
+    # Cancelling stays open to a held client.
+    assert client.post(f"{url}/cancel", headers=headers).status_code == 200
+
+
+def test_client_cannot_be_in_two_rooms_at_once(client, scene):
+    other_therapist = make_therapist(hours=True)
+    headers = bearer(client, scene["client"].email)
+    first = book(client, headers, scene, at(scene["day"], 10).isoformat())
+    assert first.status_code == 201
+    overlapping = book(client, headers, scene, at(scene["day"], 10, 30).isoformat(),
+                       therapist_id=other_therapist.id)
+    assert overlapping.status_code == 409
+    assert overlapping.get_json()["error"]["code"] == "slot_unavailable"
+    assert "already have an appointment" in overlapping.get_json()["error"]["message"]
+    # Back to back is fine: only the client's own time counts, not the therapists' buffers.
+    after = book(client, headers, scene, at(scene["day"], 11).isoformat(), therapist_id=other_therapist.id)
+    assert after.status_code == 201
+    # Moving one visit onto the other is refused too; moving it within its own time is not.
+    url = f"{API}/appointments/{after.get_json()['id']}"
+    onto = client.patch(url, json={"start": at(scene["day"], 10, 15).isoformat()}, headers=headers)
+    assert onto.status_code == 409
+    assert client.patch(url, json={"start": at(scene["day"], 11, 15).isoformat()}, headers=headers).status_code == 200
+    # Staff may still book the client with two therapists at once (a four-hands massage).
+    staff = book(client, bearer(client, scene["owner"]), scene, at(scene["day"], 10).isoformat(),
+                 client_id=scene["client"].id, therapist_id=make_therapist(hours=True).id)
+    assert staff.status_code == 201
+
+
 def test_staff_book_in_the_past_but_not_outside_hours(client, scene):
     owner = bearer(client, scene["owner"])
     past = monday(-2)
