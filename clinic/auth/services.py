@@ -109,12 +109,11 @@ def register_client(
 def authenticate(email: str, password: str) -> User:
     """Check credentials under the per-account throttle; raise Throttled or Unauthenticated."""
     key = email.strip().lower()
-    if throttle.is_locked_out(key):
+    if not throttle.claim_attempt(key):
         raise Throttled()
     user = db.session.scalar(select(User).where(User.email == key))
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok:
-        throttle.record_failure(key)
         raise Unauthenticated("Email or password is not right.")
     if not user.is_active:
         raise Unauthenticated("This account is disabled.")

@@ -37,38 +37,42 @@ def _redis() -> redis.Redis | None:
     return clients[url]
 
 
-def is_locked_out(email: str) -> bool:
+def claim_attempt(email: str) -> bool:
+    """Count a login attempt as failed before its password is checked; False when over the limit.
+
+    Counting first is what keeps parallel guesses honest: had each checked the count and
+    recorded its failure afterwards, all of them could pass the check before any was counted.
+    A success clears the count again. The database path commits on its own, so the count
+    is visible to every process at once and survives the failed request's rollback.
+    """
     store = _redis()
     if store is not None:
-        count = store.get(_key(email))
-        return int(count or 0) >= _limit()
-    since = utcnow() - timedelta(seconds=_window())
+        pipe = store.pipeline()
+        pipe.incr(_key(email))
+        # The window opens at the first failure and is not extended by later ones.
+        pipe.expire(_key(email), _window(), nx=True)
+        count, _ = pipe.execute()
+        return count <= _limit()
+    email = email.strip().lower()
+    now = utcnow()
+    window_start = now - timedelta(seconds=_window())
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.failed_at <= window_start)
+    )
+    attempt = LoginFailure(email=email, failed_at=now)
+    db.session.add(attempt)
+    db.session.commit()
     count = db.session.scalar(
         select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == email.strip().lower(), LoginFailure.failed_at > since
+            LoginFailure.email == email, LoginFailure.failed_at > window_start
         )
     )
-    return (count or 0) >= _limit()
-
-
-def record_failure(email: str) -> None:
-    """Count one failure. The database path commits on its own: a failed login rolls back."""
-    store = _redis()
-    if store is not None:
-        key = _key(email)
-        pipe = store.pipeline()
-        pipe.incr(key)
-        # The window opens at the first failure and is not extended by later ones.
-        pipe.expire(key, _window(), nx=True)
-        pipe.execute()
-        return
-    email = email.strip().lower()
-    stale = utcnow() - timedelta(seconds=_window())
-    db.session.execute(
-        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.failed_at <= stale)
-    )
-    db.session.add(LoginFailure(email=email))
+    if count <= _limit():
+        return True
+    # A refused attempt never reached the password check: it must not prolong the lockout.
+    db.session.delete(attempt)
     db.session.commit()
+    return False
 
 
 def clear_failures(email: str) -> None:
