@@ -35,6 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
         configure_sqlite(db.engine)
 
     from clinic.api import bp as api_bp
+    from clinic.api.parsing import IdConverter
     from clinic.auth.views import bp as auth_bp
     from clinic.care_plans.views import bp as care_plans_bp
     from clinic.home.views import bp as home_bp
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.reports.views import bp as reports_bp
     from clinic.scheduling.views import bp as scheduling_bp
 
+    app.url_map.converters["int"] = IdConverter  # before the routes: a huge id is a 404, not a 500
     for blueprint in (
         home_bp,
         auth_bp,

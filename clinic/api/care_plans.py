@@ -5,7 +5,7 @@ from flask import jsonify
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
-from clinic.api.parsing import MAX_ID, OPTIONAL_REASON_BODY, Reader, json_object, optional_reason
+from clinic.api.parsing import ID_SCHEMA, OPTIONAL_REASON_BODY, Reader, json_object, optional_reason
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.care_plans import cadence, services
 from clinic.extensions import db
@@ -90,9 +90,9 @@ def _cancel_json(plan: CarePlan, result: services.CancelResult) -> dict:
             "maintenance_sessions",
         ],
         "properties": {
-            "client_id": {"type": "integer"},
-            "therapist_id": {"type": "integer"},
-            "service_id": {"type": "integer"},
+            "client_id": ID_SCHEMA,
+            "therapist_id": ID_SCHEMA,
+            "service_id": ID_SCHEMA,
             "first_start": {"type": "string", "format": "date-time"},
             "weekly_sessions": {"type": "integer", "minimum": 0, "maximum": cadence.MAX_WEEKLY_SESSIONS},
             "maintenance_sessions": {
@@ -108,9 +108,9 @@ def _cancel_json(plan: CarePlan, result: services.CancelResult) -> dict:
 def create_care_plan():
     actor = current_actor()
     reader = Reader(json_object())
-    client_id = reader.integer("client_id", minimum=1, maximum=MAX_ID)
-    therapist_id = reader.integer("therapist_id", minimum=1, maximum=MAX_ID)
-    service_id = reader.integer("service_id", minimum=1, maximum=MAX_ID)
+    client_id = reader.record_id("client_id")
+    therapist_id = reader.record_id("therapist_id")
+    service_id = reader.record_id("service_id")
     first_start = reader.instant("first_start")
     weekly = reader.integer("weekly_sessions", minimum=0, maximum=cadence.MAX_WEEKLY_SESSIONS)
     maintenance = reader.integer("maintenance_sessions", minimum=0, maximum=cadence.MAX_MAINTENANCE_SESSIONS)
@@ -130,13 +130,14 @@ def create_care_plan():
 
 @bp.get("/care-plans")
 @operation(
-    "Care plans the caller may see (a client's own, a therapist's own, all for the owner)",
+    "Care plans the caller may see (a client's own, a therapist's own, all for the owner), "
+    "in order of their first session",
     tag="care plans",
     response={"type": "array", "items": PLAN_SCHEMA},
     statuses=(401,),
 )
 def list_care_plans():
-    return jsonify([plan_json(p) for p in services.plans_for(current_actor())])
+    return jsonify([plan_json(p) for p in services.plans_for(current_actor(), chronological=True)])
 
 
 @bp.get("/care-plans/<int:plan_id>")

@@ -9,6 +9,7 @@ import re
 from flask import current_app, jsonify
 
 from clinic.api.blueprint import bp
+from clinic.api.parsing import ID_SCHEMA
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -110,7 +111,7 @@ def build_document() -> dict:
                 "summary": spec["summary"],
                 "responses": responses,
                 "parameters": [
-                    {"name": n, "in": "path", "required": True, "schema": {"type": "integer"}} for n in params
+                    {"name": n, "in": "path", "required": True, "schema": ID_SCHEMA} for n in params
                 ]
                 + [
                     {

@@ -9,12 +9,43 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 from clinic.errors import BadRequest, ValidationFailed
 
 MISSING = object()
 DEFAULT_MAX_TEXT = 5000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
+# What record_id and query_id read for an id outside 1..MAX_ID: one no record has, so the
+# request goes on exactly as for any unknown id ("No such ...", or an empty list), and the
+# database never sees an integer it cannot bind (SQLite stops at 2**63 - 1).
+UNKNOWN_ID = -1
+# The OpenAPI schema of an id: every value a record's id can take.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
+
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the whole numbers 0..limit (leading zeros allowed)."""
+    digits = str(limit)
+    width = len(digits)
+    shorter = [f"[0-9]{{1,{width - 1}}}"] if width > 1 else []
+    # Same width: equal to limit up to position i, smaller there, anything after.
+    same_width = [
+        f"{digits[:i]}[0-{int(d) - 1}][0-9]{{{width - i - 1}}}" for i, d in enumerate(digits) if d != "0"
+    ]
+    return "0*(?:" + "|".join([*shorter, *same_width, digits]) + ")"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` whose pattern stops at MAX_ID, so a URL with a larger id matches no route: a 404.
+
+    SQLite cannot even bind an integer above 2**63 - 1 (OverflowError, a 500). Refusing in
+    the pattern rather than in to_python matters: werkzeug answers 405, not 404, when a
+    converter refuses a path that another method's rule shares.
+    """
+
+    regex = digits_up_to(MAX_ID)
 
 
 def json_object() -> dict:
@@ -86,6 +117,10 @@ class Reader:
             return None
         return value
 
+    def record_id(self, name: str, *, required: bool = True) -> int | None:
+        """An id; one outside 1..MAX_ID reads as UNKNOWN_ID, so it is not found like any unknown id."""
+        return known_id(self.integer(name, required=required))
+
     def text(
         self,
         name: str,
@@ -123,12 +158,15 @@ class Reader:
         value = self._raw(name, required)
         if value is MISSING:
             return None
-        parsed = parse_instant(value)
-        if parsed is None:
+        try:
+            return _instant(value)
+        except OverflowError:
+            self.problem(name, OUT_OF_RANGE_INSTANT)
+        except ValueError:
             self.problem(
                 name, "Must be an ISO 8601 date-time with an offset, like 2027-03-02T10:00:00+01:00."
             )
-        return parsed
+        return None
 
     def day(self, name: str, *, required: bool = True) -> date | None:
         value = self._raw(name, required)
@@ -182,16 +220,25 @@ class Reader:
             raise ValidationFailed(fields=self.errors)
 
 
-def parse_instant(value: Any) -> datetime | None:
+def _instant(value: Any) -> datetime:
+    """The UTC instant of an ISO 8601 date-time with an offset.
+
+    ValueError when it is not one; OverflowError when it is, but its UTC time falls
+    outside years 1-9999 (0001-01-01T00:00:00+01:00).
+    """
     if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        return None
+        raise ValueError("not a string")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     if parsed.tzinfo is None:
-        return None
+        raise ValueError("no offset")
     return parsed.astimezone(UTC)
+
+
+def parse_instant(value: Any) -> datetime | None:
+    try:
+        return _instant(value)
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_day(value: Any) -> date | None:
@@ -221,3 +268,11 @@ def query_int(reader: Reader, name: str, *, required: bool = True) -> int | None
     except (TypeError, ValueError):
         reader.problem(name, "Must be a whole number.")
         return None
+
+
+def query_id(reader: Reader, name: str, *, required: bool = True) -> int | None:
+    return known_id(query_int(reader, name, required=required))
+
+
+def known_id(value: int | None) -> int | None:
+    return value if value is None or 1 <= value <= MAX_ID else UNKNOWN_ID

@@ -9,13 +9,14 @@ from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor, roles_required
 from clinic.api.openapi import operation
 from clinic.api.parsing import (
+    ID_SCHEMA,
     OPTIONAL_REASON_BODY,
     Reader,
     json_array,
     json_object,
     optional_reason,
     query_day,
-    query_int,
+    query_id,
     query_reader,
 )
 from clinic.errors import NotFound, Unauthenticated
@@ -242,10 +243,10 @@ def post_time_off(therapist_id: int):
     auth=False,
     tag="appointments",
     query={
-        "service_id": {"type": "integer", "required": True},
+        "service_id": {**ID_SCHEMA, "required": True},
         "from": {**DAY_QUERY, "required": True},
         "to": {**DAY_QUERY, "required": True},
-        "therapist_id": {"type": "integer"},
+        "therapist_id": ID_SCHEMA,
     },
     response={
         "type": "array",
@@ -258,10 +259,10 @@ def post_time_off(therapist_id: int):
 )
 def get_availability():
     reader = query_reader()
-    service_id = query_int(reader, "service_id")
+    service_id = query_id(reader, "service_id")
     first = query_day(reader, "from")
     last = query_day(reader, "to")
-    therapist_id = query_int(reader, "therapist_id", required=False)
+    therapist_id = query_id(reader, "therapist_id", required=False)
     reader.check()
     services.check_range(first, last)
     found = services.availability(service_id, first, last, therapist_id)
@@ -289,10 +290,10 @@ def get_availability():
         "type": "object",
         "required": ["service_id", "therapist_id", "start"],
         "properties": {
-            "service_id": {"type": "integer"},
-            "therapist_id": {"type": "integer"},
+            "service_id": ID_SCHEMA,
+            "therapist_id": ID_SCHEMA,
             "start": {"type": "string", "format": "date-time"},
-            "client_id": {"type": "integer"},
+            "client_id": ID_SCHEMA,
         },
     },
     response=APPOINTMENT_SCHEMA,
@@ -301,10 +302,10 @@ def get_availability():
 def post_appointment():
     actor = current_actor()
     reader = Reader(json_object())
-    service_id = reader.integer("service_id")
-    therapist_id = reader.integer("therapist_id")
+    service_id = reader.record_id("service_id")
+    therapist_id = reader.record_id("therapist_id")
     start = reader.instant("start")
-    client_id = reader.integer("client_id", required=False)
+    client_id = reader.record_id("client_id", required=False)
     reader.check()
     appointment = services.book_appointment(
         actor, service_id=service_id, therapist_id=therapist_id, start=start, client_id=client_id
@@ -317,7 +318,7 @@ def post_appointment():
 @operation(
     "Appointments: own for clients and therapists, all for the owner",
     tag="appointments",
-    query={"from": DAY_QUERY, "to": DAY_QUERY, "therapist_id": {"type": "integer"}},
+    query={"from": DAY_QUERY, "to": DAY_QUERY, "therapist_id": ID_SCHEMA},
     response={"type": "array", "items": APPOINTMENT_SCHEMA},
     statuses=(401, 422),
 )
@@ -326,7 +327,7 @@ def get_appointments():
     reader = query_reader()
     first = query_day(reader, "from", required=False)
     last = query_day(reader, "to", required=False)
-    therapist_id = query_int(reader, "therapist_id", required=False)
+    therapist_id = query_id(reader, "therapist_id", required=False)
     reader.check()
     rows = services.list_appointments(actor, first, last, therapist_id)
     return jsonify([appointment_json(a) for a in rows])

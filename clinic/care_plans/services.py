@@ -124,8 +124,12 @@ def _plan_for_staff(actor: User, plan_id: int) -> CarePlan:
     return plan
 
 
-def plans_for(actor: User) -> list[CarePlan]:
-    """Plans the actor may see, newest first: a client's own, a therapist's own, all for the owner."""
+def plans_for(actor: User, *, chronological: bool = False) -> list[CarePlan]:
+    """Plans the actor may see: a client's own, a therapist's own, all for the owner.
+
+    The newest 200, newest first for the plans page; `chronological` gives the same plans
+    oldest first (by first session, then id), the API's order for lists.
+    """
     query = (
         select(CarePlan)
         .options(joinedload(CarePlan.client), joinedload(CarePlan.therapist).joinedload(Therapist.user))
@@ -137,7 +141,8 @@ def plans_for(actor: User) -> list[CarePlan]:
         query = query.where(CarePlan.client_id == (actor.client.id if actor.client else -1))
     elif not actor.is_owner:
         return []
-    return list(db.session.scalars(query.limit(200)))
+    plans = list(db.session.scalars(query.limit(200)))
+    return plans[::-1] if chronological else plans
 
 
 def plans_of_client(actor: User, client: Client) -> list[CarePlan]:
@@ -305,6 +310,8 @@ def create_care_plan(
     """
     require_staff(actor)
     _check_counts(weekly_sessions, maintenance_sessions)
+    # Before the cadence: a course laid out from a year-9999 start overflows the calendar.
+    scheduling.check_instants(first_start=first_start)
     service = scheduling.get_service(service_id)
     therapist = scheduling.get_therapist(therapist_id)
     if actor.is_therapist and actor.id != therapist.id:
