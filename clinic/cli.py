@@ -3,12 +3,24 @@
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from clinic.auth.services import create_staff_user
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.models import User
+
+
+def _require_schema() -> None:
+    """Stop with one line, not a traceback, on a database the migrations have not set up."""
+    missing = set(db.metadata.tables) - set(inspect(db.session.connection()).get_table_names())
+    if missing == set(db.metadata.tables):
+        problem = "The database has no tables yet"
+    elif missing:
+        problem = f"The database lacks the table(s) {', '.join(sorted(missing))}"
+    else:
+        return
+    raise click.ClickException(f"{problem}: run `flask --app wsgi db upgrade` first.")
 
 
 def _describe(error: DomainError) -> str:
@@ -25,6 +37,7 @@ def _describe(error: DomainError) -> str:
 @click.option("--password", required=True)
 def create_user_command(role: str, email: str, name: str, password: str) -> None:
     """Create a staff account (owner or therapist)."""
+    _require_schema()
     try:
         user = create_staff_user(role=role, email=email, name=name, password=password)
     except DomainError as error:
@@ -41,6 +54,7 @@ def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with a realistic demo clinic."""
     from clinic.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo_clinic
 
+    _require_schema()
     if db.session.scalar(select(func.count(User.id))):
         if not if_empty:
             raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
@@ -58,9 +72,13 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Email due appointment reminders and deliver every pending email (meant for cron)."""
+    """Email due appointment reminders and deliver every pending email (meant for cron).
+
+    Exits 1 when any email failed, so cron reports it; the failed ones stay queued for the next run.
+    """
     from clinic.notifications.services import MailConfigError, send_reminders
 
+    _require_schema()
     try:
         run = send_reminders()
     except MailConfigError as error:
@@ -69,6 +87,8 @@ def send_reminders_command() -> None:
     click.echo(f"Reminders queued: {run.queued}. Emails sent: {run.sent}. Failed: {run.failed}.")
     for problem in run.errors:
         click.echo(f"  {problem} (will retry on the next run)")
+    if run.failed:
+        raise click.ClickException(f"{run.failed} email(s) not sent; they stay queued for the next run.")
 
 
 def init_app(app: Flask) -> None:
