@@ -1,7 +1,9 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from clinic import clock
@@ -14,6 +16,7 @@ from clinic.intake import services
 from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm
 from clinic.intake.screening import CONDITIONS, CheckInAnswers, IntakeAnswers
 from clinic.intake.status import active_clearance, clearance_status
+from clinic.models import AppointmentStatus, CheckIn
 from clinic.security import is_safe_next
 
 bp = Blueprint("intake", __name__)
@@ -34,6 +37,54 @@ INTAKE_QUESTIONS = (
 @bp.app_template_filter("intake_when")
 def intake_when(value: datetime | None) -> str:
     return "" if value is None else clock.to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class CheckInLink:
+    url: str
+    answered_at: datetime | None
+
+
+@bp.app_template_global()
+def check_in_link(appointment) -> CheckInLink | None:
+    """For the appointment page (scheduling's view): the check-in while it is open to the
+    appointment's client or therapist, coming back to that page afterwards."""
+    own = (current_user.is_client and appointment.client.user_id == current_user.id) or (
+        current_user.is_therapist and appointment.therapist_id == current_user.id
+    )
+    if not own or appointment.status != AppointmentStatus.BOOKED:
+        return None
+    opens, closes = services.check_in_window(appointment, current_user)
+    if not opens <= clock.now() < closes:
+        return None
+    previous = services.check_in_for_appointment(appointment.id)
+    return CheckInLink(
+        url_for("intake.check_in", appointment_id=appointment.id, next=request.path),
+        previous.submitted_at if previous else None,
+    )
+
+
+@dataclass(frozen=True)
+class Hold:
+    source: str  # "intake" or "check-in"
+    raised_at: datetime
+
+
+@bp.app_template_global()
+def clearance_hold(client) -> Hold | None:
+    """What put a held client on hold, for wording that names it: the latest flagged check-in
+    since the latest intake (up to the hold's start), else that intake. None when not held."""
+    since = client.flagged_since if client is not None else None
+    if since is None:
+        return None
+    intake = services.latest_intake(client.id)
+    query = select(CheckIn).where(CheckIn.client_id == client.id, CheckIn.submitted_at <= since)
+    if intake is not None:
+        query = query.where(CheckIn.submitted_at >= intake.submitted_at)
+    for check_in in db.session.scalars(query.order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())):
+        if check_in.flags:
+            return Hold("check-in", check_in.submitted_at)
+    return Hold("intake", intake.submitted_at if intake is not None else since)
 
 
 @bp.app_context_processor
@@ -186,16 +237,26 @@ def check_in(appointment_id: int):
             _attach(form, error)
         else:
             db.session.commit()
-            if answered.flags:
-                flash("Thank you. Your answers need a doctor's opinion before massage: "
-                      "please contact your doctor and the clinic.", "warning")
-            else:
-                flash("Thank you, your check-in is saved.", "success")
+            _flash_check_in(appointment.client, answered.flags)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("home.index"))
     return render_template("intake/check_in.html", form=form, appointment=appointment, opens=opens,
                            closes=closes, now=clock.now(),
                            previous=services.check_in_for_appointment(appointment.id))
+
+
+def _flash_check_in(client, flags) -> None:
+    if current_user.is_client:
+        if flags:
+            flash("Thank you. Your answers need a doctor's opinion before massage: "
+                  "please contact your doctor and the clinic.", "warning")
+        else:
+            flash("Thank you, your check-in is saved.", "success")
+    elif flags:
+        flash(f"Check-in saved for {client.name}. Some answers need a doctor's opinion: no massage "
+              f"and no session note until a physician's clearance is recorded.", "warning")
+    else:
+        flash(f"Check-in saved for {client.name}.", "success")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -27,6 +27,7 @@ from clinic.models import (
     NoteAmendment,
     NoteTechnique,
     SessionNote,
+    Therapist,
     User,
 )
 from clinic.notes.permissions import can_amend_note, can_see_appointment, can_view_note, can_write_note
@@ -45,6 +46,7 @@ SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "adverse_reactio
 MAX_AREAS = 20
 MAX_AREA_LENGTH = 100
 MAX_TEXT = 5000
+SESSIONS_LISTED = 20
 
 
 class AppointmentNotStarted(DomainError):
@@ -151,6 +153,47 @@ def note_blocker(appointment: Appointment, today: date | None = None) -> DomainE
 
 def note_for_appointment(appointment_id: int) -> SessionNote | None:
     return db.session.scalar(select(SessionNote).where(SessionNote.appointment_id == appointment_id))
+
+
+def note_is_due(actor: User, appointment: Appointment) -> bool:
+    """Whether to offer `actor` the note form: their session, started, still booked (so no note).
+
+    An intake or clearance still missing does not hide the offer: the form says what to do.
+    """
+    return (
+        can_write_note(actor, appointment)
+        and appointment.status == AppointmentStatus.BOOKED
+        and appointment.starts_at <= clock.now()
+    )
+
+
+def session_history(
+    actor: User, client_id: int, limit: int = SESSIONS_LISTED
+) -> list[tuple[Appointment, SessionNote | None]]:
+    """The client's sessions that have started (not cancelled), newest first, each with its note.
+
+    One query for the whole list. A therapist sees the sessions they gave; the owner and the
+    client see all of them. Only dates and links: reading a note itself is audited by get_note.
+    """
+    client = visible_client(actor, client_id)
+    query = (
+        select(Appointment, SessionNote)
+        .outerjoin(SessionNote, SessionNote.appointment_id == Appointment.id)
+        .options(
+            joinedload(Appointment.service),
+            joinedload(Appointment.therapist).joinedload(Therapist.user),
+        )
+        .where(
+            Appointment.client_id == client.id,
+            Appointment.starts_at <= clock.now(),
+            Appointment.status != AppointmentStatus.CANCELLED,
+        )
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(limit)
+    )
+    if actor.is_therapist:
+        query = query.where(Appointment.therapist_id == actor.id)
+    return [(appointment, note) for appointment, note in db.session.execute(query)]
 
 
 def record_note(actor: User, appointment_id: int, data: NoteInput) -> SessionNote:

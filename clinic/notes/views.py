@@ -1,4 +1,5 @@
 import json
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -12,7 +13,7 @@ from clinic.home.panels import client_panel, dashboard_panel
 from clinic.intake.status import active_clearance
 from clinic.notes import services
 from clinic.notes.forms import AmendmentForm, NoteForm
-from clinic.notes.permissions import can_amend_note
+from clinic.notes.permissions import can_amend_note, can_view_note
 from clinic.notes.services import TECHNIQUES, NoteInput
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
@@ -32,6 +33,28 @@ def technique_name(code: str) -> str:
     return TECHNIQUES.get(code, code)
 
 
+@dataclass(frozen=True)
+class NoteLink:
+    label: str
+    url: str
+
+
+def _note_link(viewer, appointment, note) -> NoteLink | None:
+    if note is not None:
+        if can_view_note(viewer, note):
+            return NoteLink("Session note", url_for("notes.show", note_id=note.id))
+        return None
+    if services.note_is_due(viewer, appointment):
+        return NoteLink("Write the session note", url_for("notes.new_note", appointment_id=appointment.id))
+    return None
+
+
+@bp.app_template_global()
+def session_note_link(appointment) -> NoteLink | None:
+    """For the appointment page (scheduling's view): read its signed note, or write it when due."""
+    return _note_link(current_user, appointment, services.note_for_appointment(appointment.id))
+
+
 def _check_in_prompt(appointment) -> str | None:
     """A link to the pre-visit check-in when the intake part offers one and it is not done yet."""
     if "intake.check_in" not in current_app.view_functions:
@@ -41,7 +64,11 @@ def _check_in_prompt(appointment) -> str | None:
     if check_in_for_appointment(appointment.id) is not None:
         return None
     try:
-        return url_for("intake.check_in", appointment_id=appointment.id)
+        return url_for(
+            "intake.check_in",
+            appointment_id=appointment.id,
+            next=url_for("notes.new_note", appointment_id=appointment.id),
+        )
     except BuildError:
         return None
 
@@ -125,6 +152,17 @@ def waiting():
 @dashboard_panel("therapist", order=20)
 def notes_waiting_panel(user):
     return render_template("notes/_waiting_panel.html", appointments=services.notes_waiting(user, limit=10))
+
+
+@client_panel(order=35)
+def sessions_panel(viewer, client):
+    rows = [
+        (appointment, note, _note_link(viewer, appointment, note))
+        for appointment, note in services.session_history(viewer, client.id)
+    ]
+    return render_template(
+        "notes/_sessions_panel.html", rows=rows, client=client, limit=services.SESSIONS_LISTED
+    )
 
 
 @client_panel(order=30)
