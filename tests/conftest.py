@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import _app_ctx_id
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from clinic import create_app
@@ -22,6 +23,11 @@ from clinic.extensions import db
 from config import TestConfig
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Speed is measured by `make bench`, never asserted by a test: Hypothesis's per-example
+# deadline would fail rule tests whenever the machine is busy.
+hypothesis_settings.register_profile("clinic", deadline=None)
+hypothesis_settings.load_profile("clinic")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
