@@ -221,3 +221,17 @@ def test_clearance_hold_names_the_check_in_or_intake_that_raised_it(app):
     intake = flag_client(person.user, person)
     hold = clearance_hold(person)
     assert (hold.source, hold.raised_at) == ("intake", intake.submitted_at)
+
+
+def test_the_home_page_names_the_check_in_that_put_the_client_on_hold(client, app):
+    from clinic.intake import services
+    from tests.intake_factories import clear_client
+
+    person = make_client()
+    clear_client(person.user, person)
+    appointment = make_appointment(client=person, start=soon(20))
+    services.submit_check_in(person.user, appointment.id, {"pain_level": 3, "new_swelling": True})
+    login(client, person.user)
+    html = page(client, "/")
+    assert "on the pre-visit check-in of" in html
+    assert "Health intake last updated" in html
