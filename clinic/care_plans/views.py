@@ -5,9 +5,10 @@ from clinic import clock
 from clinic.api.parsing import parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
-from clinic.errors import DomainError, ScheduleConflict
+from clinic.errors import DomainError, Forbidden, ScheduleConflict
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link
+from clinic.models import AppointmentStatus
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.forms import fill_staff_choices
 
@@ -66,14 +67,17 @@ def new():
     return render_template("care_plans/new.html", form=form, conflict=conflict), status
 
 
+def _can_change(plan) -> bool:
+    return current_user.is_owner or plan.therapist_id == current_user.id
+
+
 def _show(plan, *, status=200, extend_form=None, offers=None, cancelled=None, too_late=None):
     overview = services.plan_overview(plan)
-    can_change = current_user.is_owner or plan.therapist_id == current_user.id
     return render_template(
         "care_plans/show.html",
         overview=overview,
         plan=plan,
-        can_change=can_change,
+        can_change=_can_change(plan),
         is_plan_client=current_user.is_client,
         extend_form=extend_form or forms.ExtendForm(),
         reason_form=forms.ReasonForm(),
@@ -99,12 +103,48 @@ def show(plan_id: int):
     return _show(services.plan_for(current_user, plan_id))
 
 
+def _confirm_cancelling(plan, *, ending: bool):
+    """The step before cancelling many sessions: what goes, and what the notice period keeps."""
+    now = clock.now()
+    ahead = [
+        a for a in services.plan_appointments(plan)
+        if a.status == AppointmentStatus.BOOKED and a.starts_at > now
+    ]
+    if plan.ended_at is not None or not ahead:
+        flash("This care plan has no sessions left to cancel.", "error")
+        return redirect(url_for(".show", plan_id=plan.id))
+    late = [a for a in ahead if scheduling.inside_cancellation_notice(a)]
+    too_late = late if current_user.is_client else []
+    return render_template(
+        "care_plans/confirm_cancel.html",
+        plan=plan,
+        ending=ending,
+        to_cancel=[a for a in ahead if a not in too_late],
+        late=late,
+        too_late=too_late,
+        reason_form=forms.ReasonForm(),
+    )
+
+
+@bp.get("/<int:plan_id>/end")
+@staff_required
+def confirm_end(plan_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    if not _can_change(plan):
+        raise Forbidden("Only the plan's therapist or the owner can change the plan.")
+    return _confirm_cancelling(plan, ending=True)
+
+
 @bp.post("/<int:plan_id>/end")
 @staff_required
 def end(plan_id: int):
+    plan = services.plan_for(current_user, plan_id)
     form = forms.ReasonForm()
     form.validate()
-    cancelled = services.end_care_plan(current_user, plan_id, form.reason.data)
+    try:
+        cancelled = services.end_care_plan(current_user, plan.id, form.reason.data)
+    except DomainError as error:
+        return _refused(plan, error)
     db.session.commit()
     flash(f"The plan has ended; {len(cancelled)} future sessions were cancelled.", "success")
     return redirect(url_for(".show", plan_id=plan_id))
@@ -144,6 +184,12 @@ def cancel_session(plan_id: int, appointment_id: int):
     db.session.commit()
     flash("The session is cancelled.", "success")
     return _show(plan, offers=result.alternatives, cancelled=result.cancelled)
+
+
+@bp.get("/<int:plan_id>/cancel-rest")
+@login_required
+def confirm_cancel_rest(plan_id: int):
+    return _confirm_cancelling(services.plan_for(current_user, plan_id), ending=False)
 
 
 @bp.post("/<int:plan_id>/cancel-rest")
