@@ -2,6 +2,8 @@
 
 import os
 
+UPLOAD_MARGIN_BYTES = 1024 * 1024
+
 
 def _int_env(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -39,7 +41,10 @@ class Config:
         self.LOGIN_FAILURE_LIMIT = _int_env("LOGIN_FAILURE_LIMIT", 10)
         self.LOGIN_FAILURE_WINDOW_SECONDS = _int_env("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
-        self.MAX_CONTENT_LENGTH = _int_env("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+        # The largest file accepted (a physician's letter). Requests may be a little larger, so
+        # a file just over the limit gets a message beside its field instead of a bare 413.
+        self.MAX_UPLOAD_BYTES = _int_env("MAX_UPLOAD_BYTES", 4 * 1024 * 1024)
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + UPLOAD_MARGIN_BYTES
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,6 +22,17 @@ def _attach_errors(form, error: DomainError, default_field: str) -> None:
         getattr(form, name, getattr(form, default_field)).errors.extend(problems)
 
 
+@bp.app_template_global()
+def same_site_referrer() -> str | None:
+    """The path of the page the visitor came from, when it is on this site (for the "go back"
+    link of an error page); never another site's address."""
+    referrer, here = request.referrer or "", request.host_url
+    if not referrer.startswith(here):
+        return None
+    path = "/" + referrer[len(here):]
+    return path if is_safe_next(path) else None
+
+
 def _next_or_home():
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("home.index"))

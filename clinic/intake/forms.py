@@ -1,3 +1,6 @@
+import os
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -9,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.intake.screening import CONDITIONS, MAX_TEXT
@@ -82,4 +85,25 @@ class ClearanceForm(FlaskForm):
         "Evidence (optional)", validators=[Optional(), Length(max=2000)],
         description="What the clearance rests on: the letter you saw, a phone call with the practice...",
     )
-    letter = FileField("Physician's letter (optional: PDF, PNG or JPEG, up to 4 MB)")
+    letter = FileField("Physician's letter (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter.description = f"A PDF, PNG or JPEG file of at most {upload_limit_text()}."
+
+    def validate_letter(self, field):
+        storage = field.data
+        if not storage or not getattr(storage, "filename", ""):
+            return
+        storage.stream.seek(0, os.SEEK_END)
+        size = storage.stream.tell()
+        storage.stream.seek(0)
+        if size > current_app.config["MAX_UPLOAD_BYTES"]:
+            raise ValidationError(
+                f"The letter must be at most {upload_limit_text()}. Choose a smaller file "
+                "(a PDF, or a photo at a lower resolution) and send the form again."
+            )
+
+
+def upload_limit_text() -> str:
+    return f"{current_app.config['MAX_UPLOAD_BYTES'] / (1024 * 1024):.3g} MB"
