@@ -9,6 +9,7 @@ from clinic.errors import DomainError, Throttled
 from clinic.extensions import db
 from clinic.home.panels import nav_link
 from clinic.models import User
+from clinic.scheduling import services as scheduling
 from clinic.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -109,7 +110,8 @@ def staff():
     members = db.session.scalars(
         select(User).where(User.role.in_(("owner", "therapist"))).order_by(User.role, User.name)
     ).all()
-    return render_template("auth/staff.html", form=form, members=members)
+    return render_template("auth/staff.html", form=form, members=members,
+                           stranded=scheduling.visits_with_disabled_therapists())
 
 
 @bp.post("/staff/<int:user_id>/access")
@@ -121,9 +123,22 @@ def staff_access(user_id: int):
     except DomainError as error:
         flash(error.fields["user"][0] if error.fields else error.message, "error")
     else:
+        stranded = [a for a in scheduling.visits_with_disabled_therapists() if a.therapist_id == user.id]
         db.session.commit()
-        flash(f"{user.name} is {'disabled' if disable else 'enabled again'}.", "success")
+        _flash_access_changed(user, disable, len(stranded))
     return redirect(url_for("auth.staff"))
+
+
+def _flash_access_changed(user: User, disabled: bool, booked_ahead: int) -> None:
+    if not disabled:
+        flash(f"{user.name} is enabled again.", "success")
+    elif booked_ahead:
+        one = booked_ahead == 1
+        flash(f"{user.name} is disabled, but {booked_ahead} visit{'' if one else 's'} ahead "
+              f"{'is' if one else 'are'} still booked with them. Move or cancel each one (listed below): "
+              f"the client{'' if one else 's'} still expect{'s' if one else ''} to come.", "warning")
+    else:
+        flash(f"{user.name} is disabled. They had no visits booked ahead.", "success")
 
 
 @bp.route("/account", methods=["GET", "POST"])

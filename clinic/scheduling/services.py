@@ -70,10 +70,16 @@ def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.name)))
 
 
-def bookable_clients(actor: User, limit: int = 500) -> list[Client]:
+def bookable_clients(
+    actor: User, limit: int = 500, *, search: str | None = None, client_id: int | None = None
+) -> list[Client]:
     """Clients a staff member may book for: all for the owner; for a therapist, their own
-    clients and new clients nobody has seen yet (a first visit starts the relationship)."""
-    query = select(Client).order_by(Client.name)
+    clients and new clients nobody has seen yet (a first visit starts the relationship).
+
+    `search` matches name or email, so a large clinic finds anyone without a full list;
+    `client_id` asks about one client.
+    """
+    query = select(Client).order_by(Client.name, Client.id)
     if actor.is_therapist:
         query = query.where(
             or_(
@@ -81,19 +87,54 @@ def bookable_clients(actor: User, limit: int = 500) -> list[Client]:
                 ~exists().where(Appointment.client_id == Client.id),
             )
         )
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(Client.name).like(pattern), func.lower(Client.email).like(pattern))
+        )
+    if client_id is not None:
+        query = query.where(Client.id == client_id)
     return list(db.session.scalars(query.limit(limit)))
 
 
-def active_therapists() -> list[Therapist]:
+def _therapists_where(*conditions) -> list[Therapist]:
     return list(
         db.session.scalars(
             select(Therapist)
             .join(Therapist.user)
             .options(contains_eager(Therapist.user))
-            .where(User.is_disabled.is_(False))
-            .order_by(User.name)
+            .where(*conditions)
+            .order_by(User.name, Therapist.id)
         )
     )
+
+
+def active_therapists() -> list[Therapist]:
+    return _therapists_where(User.is_disabled.is_(False))
+
+
+def therapists_with_hours() -> list[Therapist]:
+    """Active therapists with working hours: the others have no time a client could book."""
+    return _therapists_where(
+        User.is_disabled.is_(False), exists().where(WorkingHours.therapist_id == Therapist.id)
+    )
+
+
+def calendar_therapists(start: datetime, end: datetime | None = None) -> list[Therapist]:
+    """Active therapists, and disabled ones with non-cancelled appointments starting in
+    [start, end) (`end` None: from `start` on).
+
+    Disabling an account does not cancel its visits: they stay on the clinic's calendar
+    until the owner moves or cancels them.
+    """
+    still_booked = exists().where(
+        Appointment.therapist_id == Therapist.id,
+        Appointment.status != AppointmentStatus.CANCELLED,
+        Appointment.starts_at >= start,
+    )
+    if end is not None:
+        still_booked = still_booked.where(Appointment.starts_at < end)
+    return _therapists_where(or_(User.is_disabled.is_(False), still_booked))
 
 
 def get_service(service_id: int, *, active_only: bool = True) -> Service:
@@ -450,6 +491,43 @@ def add_time_off(
     return row
 
 
+def time_off_between(therapist_ids, start: datetime, end: datetime) -> list[TimeOff]:
+    """Time off of these therapists overlapping [start, end), for the calendars."""
+    return list(
+        db.session.scalars(
+            select(TimeOff)
+            .where(
+                TimeOff.therapist_id.in_(therapist_ids),
+                overlap_clause(TimeOff.starts_at, TimeOff.ends_at, start, end),
+            )
+            .order_by(TimeOff.starts_at)
+        )
+    )
+
+
+def booked_during(rows: list[TimeOff]) -> dict[int, list[Appointment]]:
+    """Booked appointments inside each time off, by time off id, in one query.
+
+    Time off may be taken over booked visits (a therapist can fall ill); these are the
+    visits someone now has to move or cancel.
+    """
+    if not rows:
+        return {}
+    inside = overlap_clause(Appointment.starts_at, Appointment.ends_at, TimeOff.starts_at, TimeOff.ends_at)
+    query = (
+        select(TimeOff.id, Appointment)
+        .select_from(Appointment)
+        .join(TimeOff, and_(TimeOff.therapist_id == Appointment.therapist_id, inside))
+        .options(joinedload(Appointment.client), joinedload(Appointment.service))
+        .where(TimeOff.id.in_([row.id for row in rows]), Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(Appointment.starts_at)
+    )
+    found: dict[int, list[Appointment]] = {row.id: [] for row in rows}
+    for time_off_id, appointment in db.session.execute(query):
+        found[time_off_id].append(appointment)
+    return found
+
+
 def delete_time_off(actor: User, time_off_id: int) -> None:
     row = db.session.get(TimeOff, time_off_id)
     if row is None:
@@ -690,6 +768,30 @@ def appointments_between(therapist_ids, start: datetime, end: datetime) -> list[
         )
     )
 
+
+def visits_with_disabled_therapists() -> list[Appointment]:
+    """Booked visits ahead whose therapist's account is disabled.
+
+    Clients still see these as booked, so the owner has to move or cancel each one.
+    """
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .join(Appointment.therapist)
+            .join(Therapist.user)
+            .options(
+                contains_eager(Appointment.therapist).contains_eager(Therapist.user),
+                joinedload(Appointment.client),
+                joinedload(Appointment.service),
+            )
+            .where(
+                User.is_disabled.is_(True),
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.ends_at > clock.now(),
+            )
+            .order_by(User.name, Appointment.starts_at)
+        )
+    )
 
 
 def feed_appointments(therapist_id: int) -> list[Appointment]:

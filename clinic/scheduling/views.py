@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -5,11 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from clinic import clock
-from clinic.api.parsing import parse_day, parse_instant
+from clinic.api.parsing import MAX_ID, parse_day, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link
+from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
 from clinic.scheduling import forms, services
@@ -25,6 +27,8 @@ nav_link("My hours", "scheduling.my_hours", roles=("therapist",), order=80)
 nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
 
 DAYS_SHOWN = 7
+# Clients offered at once on the staff booking page; a search finds the others.
+CLIENT_CHOICES = 50
 
 
 @bp.app_template_filter("sched_time")
@@ -82,12 +86,24 @@ def _day_strip(day: date) -> list[date]:
     return [d for d in days if d >= clock.today()]
 
 
+def _id(raw: str) -> int | None:
+    """An id from a form or link; a number beyond MAX_ID cannot name a record."""
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
+
+
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return _id(request.args.get(name, ""))
 
 
 # -- clients: booking ----------------------------------------------------------------------
+
+
+def _intake_missing(client: Client | None) -> bool:
+    """Online booking waits for a health intake, so red flags are screened before a first visit.
+
+    Pages only: the API contract lets a client without an intake book.
+    """
+    return client is None or not has_intake(client.id)
 
 
 @bp.get("/book")
@@ -98,9 +114,12 @@ def book():
         abort(404)
     if clearance_status(client, clock.today()) == REQUIRED:
         return render_template("scheduling/book_held.html")
+    if _intake_missing(client):
+        return render_template("scheduling/book_intake_needed.html", client=client,
+                               back=url_for(".book", **request.args))
     service_id, therapist_id, day = _int_arg("service_id"), _int_arg("therapist_id"), _day_arg()
     day = max(day, clock.today())
-    context = {"services": services.active_services(), "therapists": services.active_therapists(),
+    context = {"services": services.active_services(), "therapists": services.therapists_with_hours(),
                "service": None, "day": day, "therapist_id": therapist_id, "slots": []}
     if service_id is not None:
         try:
@@ -119,7 +138,7 @@ def book():
 def confirm():
     service_id, therapist_id = _int_arg("service_id"), _int_arg("therapist_id")
     start = parse_instant(request.args.get("start", ""))
-    if service_id is None or therapist_id is None or start is None:
+    if service_id is None or therapist_id is None or start is None or _intake_missing(current_user.client):
         return redirect(url_for(".book"))
     service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
     form = forms.ConfirmBookingForm(service_id=service.id, therapist_id=therapist.id, start=start.isoformat())
@@ -135,6 +154,9 @@ def book_post():
     start = parse_instant(form.start.data or "")
     service_id, therapist_id = str(form.service_id.data or ""), str(form.therapist_id.data or "")
     if not (form.validate_on_submit() and start and service_id.isdigit() and therapist_id.isdigit()):
+        return redirect(url_for(".book"))
+    if _intake_missing(current_user.client):
+        flash("Please fill in your health intake before booking.", "warning")
         return redirect(url_for(".book"))
     try:
         appointment = services.book_appointment(
@@ -257,15 +279,23 @@ def _client_reschedule(item: Appointment):
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "warning")
-    day = max(_day_arg(), clock.today())
-    slots = []
-    if item.status == AppointmentStatus.BOOKED and not services.inside_cancellation_notice(item):
+    if clearance_status(item.client, clock.today()) == REQUIRED:
+        return render_template("scheduling/reschedule_client.html", item=item, held=True)
+    if item.therapist.user.is_disabled:
+        return render_template("scheduling/reschedule_client.html", item=item, therapist_gone=True)
+    current_day = clock.to_local(item.starts_at).date()
+    day = max(_day_arg() if request.args.get("day") else current_day, clock.today())
+    too_late = services.inside_cancellation_notice(item)
+    starts = []
+    if item.status == AppointmentStatus.BOOKED and not too_late:
         slots = services.availability(
             item.service_id, day, day, item.therapist_id, ignore_appointment_id=item.id
         )
-    return render_template("scheduling/reschedule_client.html", item=item, slots=slots, day=day,
-                           days=_day_strip(day),
-                           form=form, too_late=services.inside_cancellation_notice(item))
+        starts = [(slot.start, False) for slot in slots if slot.start != item.starts_at]
+        if day == current_day:
+            starts = sorted([*starts, (item.starts_at, True)])
+    return render_template("scheduling/reschedule_client.html", item=item, starts=starts, day=day,
+                           days=_day_strip(day), form=form, too_late=too_late)
 
 
 # -- staff ---------------------------------------------------------------------------------
@@ -274,11 +304,13 @@ def _client_reschedule(item: Appointment):
 @bp.route("/appointments/new", methods=["GET", "POST"])
 @staff_required
 def staff_book():
+    search = request.args.get("q", "").strip()[:100]
     form = forms.StaffBookingForm(
         client_id=_int_arg("client_id"), therapist_id=_int_arg("therapist_id"), day=_day_arg(),
     )
+    clients, more_clients = _client_choices(search)
     forms.fill_staff_choices(
-        form, actor=current_user, clients=services.bookable_clients(current_user),
+        form, actor=current_user, clients=clients,
         services=services.active_services(), therapists=services.active_therapists(),
     )
     if form.validate_on_submit():
@@ -294,7 +326,19 @@ def staff_book():
         except DomainError as error:
             db.session.rollback()
             form.start_time.errors.append(_describe(error))
-    return render_template("scheduling/staff_book.html", form=form)
+    return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients)
+
+
+def _client_choices(search: str) -> tuple[list[Client], bool]:
+    """The clients matching the search, keeping the one already chosen (from a client's page
+    or the posted form) whatever the search; and whether more matched than are shown."""
+    source = request.form if request.method == "POST" else request.args
+    chosen = _id(source.get("client_id", ""))
+    matches = services.bookable_clients(current_user, CLIENT_CHOICES + 1, search=search)
+    shown = matches[:CLIENT_CHOICES]
+    if chosen is not None and all(c.id != chosen for c in shown):
+        shown = services.bookable_clients(current_user, 1, client_id=chosen) + shown
+    return shown, len(matches) > CLIENT_CHOICES
 
 
 def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[list[Appointment], dict]:
@@ -304,16 +348,57 @@ def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[l
     return rows, summaries
 
 
+@dataclass(frozen=True)
+class TimeOffBlock:
+    """Time off as one local day of the calendar shows it."""
+
+    starts_at: datetime
+    when: str
+    reason: str | None
+
+
+def _time_off_block(off: TimeOff, day_start: datetime, day_end: datetime) -> TimeOffBlock:
+    starts, ends = max(off.starts_at, day_start), min(off.ends_at, day_end)
+    if starts == day_start and ends == day_end:
+        when = "All day"
+    elif ends == day_end:
+        when = f"From {_time_filter(starts)}"
+    elif starts == day_start:
+        when = f"Until {_time_filter(ends)}"
+    else:
+        when = f"{_time_filter(starts)}–{_time_filter(ends)}"
+    return TimeOffBlock(starts, when, off.reason)
+
+
+def _day_entries(day: date, appointments, time_off) -> list[tuple[str, object]]:
+    """One column of a calendar: a day's appointments and time off, in time order."""
+    day_start, day_end = clock.day_range(day, day)
+    entries = [(a.starts_at, 1, "appointment", a) for a in appointments]
+    entries += [
+        (block.starts_at, 0, "time_off", block)
+        for block in (_time_off_block(off, day_start, day_end) for off in time_off
+                      if off.starts_at < day_end and off.ends_at > day_start)
+    ]
+    return [(kind, entry) for _start, _order, kind, entry in sorted(entries, key=lambda e: e[:2])]
+
+
 @bp.get("/calendar")
 @staff_required
 def calendar():
     day = _day_arg()
+    start, end = clock.day_range(day, day)
     if current_user.is_owner:
-        therapists = services.active_therapists()
+        therapists = services.calendar_therapists(start, end)
     else:
         therapists = [services.get_therapist(current_user.id)]
-    rows, summaries = _calendar_rows([t.id for t in therapists], day, day)
-    columns = [(t, [a for a in rows if a.therapist_id == t.id]) for t in therapists]
+    ids = [t.id for t in therapists]
+    rows, summaries = _calendar_rows(ids, day, day)
+    time_off = services.time_off_between(ids, start, end)
+    columns = [
+        (t, _day_entries(day, [a for a in rows if a.therapist_id == t.id],
+                         [o for o in time_off if o.therapist_id == t.id]))
+        for t in therapists
+    ]
     return render_template("scheduling/calendar_day.html", day=day, columns=columns, summaries=summaries,
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 
@@ -323,16 +408,21 @@ def calendar():
 def calendar_week():
     day = _day_arg()
     monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=i) for i in range(7)]
+    start, end = clock.day_range(days[0], days[-1])
     therapist_id = current_user.id if current_user.is_therapist else _int_arg("therapist_id")
-    therapists = services.active_therapists()
+    therapists = services.calendar_therapists(start)
     if therapist_id is None and therapists:
         therapist_id = therapists[0].id
     therapist = db.session.get(Therapist, therapist_id) if therapist_id else None
     if therapist is None:
         abort(404)
-    days = [monday + timedelta(days=i) for i in range(7)]
+    if therapist not in therapists:
+        therapists.append(therapist)
     rows, summaries = _calendar_rows([therapist.id], days[0], days[-1])
-    by_day = [(d, [a for a in rows if clock.to_local(a.starts_at).date() == d]) for d in days]
+    time_off = services.time_off_between([therapist.id], start, end)
+    by_day = [(d, _day_entries(d, [a for a in rows if clock.to_local(a.starts_at).date() == d], time_off))
+              for d in days]
     return render_template("scheduling/calendar_week.html", therapist=therapist, therapists=therapists,
                            by_day=by_day, summaries=summaries, prev_week=monday - timedelta(days=7),
                            next_week=monday + timedelta(days=7))
@@ -435,7 +525,8 @@ def _therapist_page(therapist, hours_form, off_form):
         .order_by(TimeOff.starts_at)
     ).all()
     return render_template("scheduling/therapist_setup.html", therapist=therapist, form=hours_form,
-                           off_form=off_form, time_off=upcoming_off, action_form=forms.ActionForm())
+                           off_form=off_form, time_off=upcoming_off, action_form=forms.ActionForm(),
+                           booked_during=services.booked_during(upcoming_off))
 
 
 @bp.post("/setup/therapists/<int:therapist_id>/time-off")
@@ -445,14 +536,15 @@ def add_time_off(therapist_id: int):
     form = forms.TimeOffForm()
     if form.validate_on_submit():
         try:
-            services.add_time_off(
+            row = services.add_time_off(
                 current_user, therapist.id,
                 start=_local(form.start_day.data, form.start_time.data or time(0)),
                 end=_local(form.end_day.data, form.end_time.data or time(0)),
                 reason=form.reason.data,
             )
+            booked = services.booked_during([row])[row.id]
             db.session.commit()
-            flash("Time off added.", "success")
+            _flash_time_off_added(booked)
             return redirect(url_for(".therapist_setup", therapist_id=therapist.id))
         except DomainError as error:
             db.session.rollback()
@@ -460,6 +552,15 @@ def add_time_off(therapist_id: int):
     hours_form = forms.WorkingHoursForm(formdata=None)
     _fill_hours(hours_form, therapist)
     return _therapist_page(therapist, hours_form, form)
+
+
+def _flash_time_off_added(booked: list[Appointment]) -> None:
+    if not booked:
+        flash("Time off added.", "success")
+        return
+    visits = f"{len(booked)} booked appointment{'' if len(booked) == 1 else 's'}"
+    flash(f"Time off added, but {visits} fall{'s' if len(booked) == 1 else ''} inside it. "
+          "Clients still expect them: move or cancel each one (listed under Time off).", "warning")
 
 
 @bp.post("/setup/time-off/<int:time_off_id>/delete")
@@ -516,8 +617,8 @@ def client_appointments_panel(viewer: User, client: Client):
 @dashboard_panel("owner", order=10)
 def clinic_today_panel(user: User):
     today = clock.today()
-    therapists = services.active_therapists()
     start, end = clock.day_range(today, today)
+    therapists = services.calendar_therapists(start, end)
     rows = services.appointments_between([t.id for t in therapists], start, end)
     live = [a for a in rows if a.status != AppointmentStatus.CANCELLED]
     counts = {t.id: sum(1 for a in live if a.therapist_id == t.id) for t in therapists}

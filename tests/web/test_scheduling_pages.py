@@ -17,6 +17,7 @@ from tests.factories import (
     make_therapist,
     monday,
 )
+from tests.intake_factories import clear_client
 
 
 def login(client, email):
@@ -30,11 +31,13 @@ def at(day, hour, minute=0):
 
 @pytest.fixture
 def scene(app):
+    owner, client = make_owner(), make_client()
+    clear_client(owner, client)  # online booking waits for a health intake
     return {
-        "owner": make_owner(),
+        "owner": owner,
         "therapist": make_therapist(hours=True),
         "service": make_service(duration_minutes=60, buffer_minutes=15, name="Hip relief 60"),
-        "client": make_client(),
+        "client": client,
         "day": monday(2),
     }
 
