@@ -35,7 +35,7 @@ from clinic.intake.status import REQUIRED, clearance_status_expression
 from clinic.models import Appointment, AppointmentStatus, CheckIn, Clearance, Client, Intake, User
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=48)
-MAX_LETTER_BYTES = 4 * 1024 * 1024
+MAX_LETTER_BYTES = 4 * 1024 * 1024  # the default of MAX_UPLOAD_BYTES
 MAX_PHYSICIAN_NAME = 200
 MAX_CLEARANCE_TEXT = 2000
 # Magic bytes, extensions and the type we serve the file back as.
@@ -311,11 +311,16 @@ def _letter_kind(letter: Letter) -> tuple[str, str] | None:
     return None
 
 
+def max_letter_bytes() -> int:
+    """The operator's upload limit (MAX_UPLOAD_BYTES), the one the form states."""
+    return int(current_app.config.get("MAX_UPLOAD_BYTES", MAX_LETTER_BYTES))
+
+
 def _letter_problem(letter: Letter) -> str | None:
     if not letter.data:
         return "The file is empty."
-    if len(letter.data) > MAX_LETTER_BYTES:
-        return f"The letter must be at most {MAX_LETTER_BYTES // (1024 * 1024)} MB."
+    if len(letter.data) > max_letter_bytes():
+        return f"The letter must be at most {max_letter_bytes() / (1024 * 1024):.3g} MB."
     if _letter_kind(letter) is None:
         return "Upload the letter as a PDF, PNG or JPEG file."
     return None
@@ -351,7 +356,7 @@ def uploaded_letter(storage) -> Letter | None:
     if not storage or not getattr(storage, "filename", ""):
         return None
     # Read one byte past the limit, so an oversized file is refused without reading it all.
-    return Letter(storage.filename, storage.stream.read(MAX_LETTER_BYTES + 1))
+    return Letter(storage.filename, storage.stream.read(max_letter_bytes() + 1))
 
 
 def _letters_folder() -> Path:

@@ -166,9 +166,11 @@ def new(client_id: int):
             db.session.commit()
             if intake.flags:
                 flash("Thank you. Some answers need a doctor's opinion before massage: see below.", "warning")
-            else:
-                flash("Thank you. Your health intake is saved.", "success")
-            return redirect(url_for("intake.show", intake_id=intake.id))
+                return redirect(url_for("intake.show", intake_id=intake.id))
+            flash("Thank you. Your health intake is saved.", "success")
+            # Back to where the intake was asked for (the booking page), when that is on this site.
+            back = request.args.get("next")
+            return redirect(back if is_safe_next(back) else url_for("intake.show", intake_id=intake.id))
     return render_template("intake/form.html", form=form, client=client,
                            for_self=client.user_id == current_user.id)
 
@@ -264,7 +266,7 @@ def upload_too_large(error):
     return render_template(
         "errors/error.html", status=413,
         message=f"That file is too large. Letters may be at most "
-                f"{services.MAX_LETTER_BYTES // (1024 * 1024)} MB.",
+                f"{services.max_letter_bytes() / (1024 * 1024):.3g} MB.",
     ), 413
 
 

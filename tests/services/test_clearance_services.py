@@ -171,6 +171,16 @@ def test_a_letter_at_the_size_limit_is_accepted(app, frozen):
     assert grant(make_owner(), client, letter=Letter("big.pdf", data)).letter_stored_name
 
 
+def test_the_letter_limit_is_the_operators_max_upload_bytes(app, frozen, monkeypatch):
+    limit = 1536 * 1024
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", limit)
+    client = held_client(frozen)
+    with pytest.raises(ValidationFailed) as error:
+        grant(make_owner(), client, letter=Letter("letter.pdf", PDF + b"0" * limit))
+    assert error.value.fields["letter"] == ["The letter must be at most 1.5 MB."]
+    assert grant(make_owner(), client, letter=Letter("letter.pdf", PDF + b"0" * (limit - 100))).letter_stored_name
+
+
 def test_only_staff_of_the_client_may_download_the_letter(app, frozen):
     therapist = make_therapist()
     client = held_client(frozen)

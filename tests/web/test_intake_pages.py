@@ -248,3 +248,15 @@ def test_the_client_page_lists_earlier_intakes(client, me):
     assert "Earlier intakes" in html
     assert f"/intakes/{first.id}" in html
     assert "(1 red flag)" in html
+
+
+def test_a_clear_intake_returns_to_the_page_that_asked_for_it(client, me):
+    """The booking page sends a client without an intake here; saving brings them back."""
+    saved = client.post(f"/clients/{me.id}/intake?next=/book", data=FORM)
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == "/book"
+    # Another site's address is never followed, and a flagged intake shows its flags first.
+    elsewhere = client.post(f"/clients/{me.id}/intake?next=https://evil.example/", data=FORM)
+    assert "/intakes/" in elsewhere.headers["Location"]
+    flagged = client.post(f"/clients/{me.id}/intake?next=/book", data={**FORM, "fever_or_chills": "y"})
+    assert "/intakes/" in flagged.headers["Location"]
