@@ -89,6 +89,18 @@ def test_held_client_sees_what_to_bring_instead_of_times(client, scene):
     assert "/book/confirm" not in page
 
 
+def test_a_client_held_after_a_check_in_is_told_it_was_the_check_in(client, scene):
+    from clinic.intake import services as intake_services
+
+    appointment = make_appointment(service=scene["service"], therapist=scene["therapist"],
+                                   client=scene["client"], start=datetime.now(UTC) + timedelta(hours=20))
+    intake_services.submit_check_in(scene["client"].user, appointment.id, {"pain_level": 3, "fever_or_chills": True})
+    login(client, scene["client"].email)
+    page = client.get(f"/book?service_id={scene['service'].id}&day={scene['day']}").get_data(as_text=True)
+    assert "Your pre-visit check-in of" in page
+    assert "Your health intake" not in page
+
+
 def test_client_reschedules_and_cancels_on_pages(client, scene):
     appointment = make_appointment(service=scene["service"], therapist=scene["therapist"],
                                    client=scene["client"], start=at(scene["day"], 10))
