@@ -3,6 +3,45 @@
 from clinic.extensions import db
 from clinic.models import AuditEntry, User
 
+# Every action the code records, in the owner's words (a test keeps this in step with the
+# record_audit calls). Entries from before a label existed show their code instead.
+ACTION_LABELS = {
+    "intake.submitted": "Submitted a health intake",
+    "intake.viewed": "Read a health intake",
+    "intake.listed": "Read the list of intakes",
+    "check_in.submitted": "Submitted a pre-visit check-in",
+    "check_in.listed": "Read a visit's check-ins",
+    "clearance.granted": "Recorded a physician's clearance",
+    "clearance.listed": "Read the list of clearances",
+    "clearance.letter_viewed": "Opened a physician's letter",
+    "clearance_queue.viewed": "Opened the clearance queue",
+    "note.signed": "Signed a session note",
+    "note.viewed": "Read a session note",
+    "note.amended": "Amended a session note",
+    "progress.viewed": "Read the pain trend",
+    "care_plan.created": "Started a care plan",
+    "care_plan.extended": "Extended a care plan's weekly phase",
+    "care_plan.ended": "Ended a care plan early",
+    "care_plan.rest_cancelled": "Cancelled the rest of a care plan",
+    "staff.enabled": "Enabled a staff account",
+    "staff.disabled": "Disabled a staff account",
+}
+
+SUBJECT_KINDS = {
+    "session_note": "session note",
+    "care_plan": "care plan",
+    "check_in": "check-in",
+    "user": "account",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action) or action.replace("_", " ")
+
+
+def subject_kind(subject_type: str) -> str:
+    return SUBJECT_KINDS.get(subject_type) or subject_type.replace("_", " ")
+
 
 def record_audit(
     actor: User | None,

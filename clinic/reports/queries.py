@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, case, cast, exists, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from clinic.intake.status import REQUIRED, clearance_status_expression
@@ -157,24 +158,66 @@ def maintenance_candidates(now: datetime, last_visit_before: datetime) -> Select
     )
 
 
-def audit_entries(client_id: int | None) -> Select:
-    """Audit entries with their actor's and client's names, newest first."""
-    query = (
-        select(AuditEntry, User.name, Client.name)
-        .outerjoin(User, User.id == AuditEntry.actor_id)
+def audit_conditions(
+    *,
+    client_id: int | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """The audit filter as WHERE clauses; `start`/`end` bound a half-open UTC range."""
+    conditions = []
+    if client_id is not None:
+        conditions.append(AuditEntry.client_id == client_id)
+    if actor_id is not None:
+        conditions.append(AuditEntry.actor_id == actor_id)
+    if action is not None:
+        conditions.append(AuditEntry.action == action)
+    if start is not None:
+        conditions.append(AuditEntry.created_at >= start)
+    if end is not None:
+        conditions.append(AuditEntry.created_at < end)
+    return conditions
+
+
+def audit_entries(conditions: list[ColumnElement[bool]]) -> Select:
+    """Audit entries, newest first, with the names to show beside them, in one statement.
+
+    Rows: (entry, actor name, actor role, client name, name and role of the account or name
+    of the client the entry is about).
+    """
+    actor, subject_user, subject_client = aliased(User), aliased(User), aliased(Client)
+    return (
+        select(
+            AuditEntry, actor.name, actor.role, Client.name,
+            subject_user.name, subject_user.role, subject_client.name,
+        )
+        .outerjoin(actor, actor.id == AuditEntry.actor_id)
         .outerjoin(Client, Client.id == AuditEntry.client_id)
+        .outerjoin(
+            subject_user, and_(AuditEntry.subject_type == "user", subject_user.id == AuditEntry.subject_id)
+        )
+        .outerjoin(
+            subject_client,
+            and_(AuditEntry.subject_type == "client", subject_client.id == AuditEntry.subject_id),
+        )
+        .where(*conditions)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     )
-    if client_id is not None:
-        query = query.where(AuditEntry.client_id == client_id)
-    return query
 
 
-def audit_count(client_id: int | None) -> Select:
-    query = select(func.count(AuditEntry.id))
-    if client_id is not None:
-        query = query.where(AuditEntry.client_id == client_id)
-    return query
+def audit_count(conditions: list[ColumnElement[bool]]) -> Select:
+    return select(func.count(AuditEntry.id)).where(*conditions)
+
+
+def audit_actors() -> Select:
+    """(user id, name, role) of everyone who appears in the audit trail as its actor, by name."""
+    return (
+        select(User.id, User.name, User.role)
+        .where(exists().where(AuditEntry.actor_id == User.id))
+        .order_by(User.name, User.id)
+    )
 
 
 def audit_clients() -> Select:

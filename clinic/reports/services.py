@@ -1,5 +1,6 @@
 """The owner's reports: one function per report, each checking the actor is the owner."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -236,10 +237,24 @@ def overdue_maintenance(actor: User, now: datetime | None = None) -> list[Overdu
 
 
 @dataclass(frozen=True)
+class AuditFilter:
+    """Which entries the owner asked for; `first`/`last` are clinic-local days, inclusive."""
+
+    client_id: int | None = None
+    actor_id: int | None = None
+    action: str | None = None
+    first: date | None = None
+    last: date | None = None
+
+
+@dataclass(frozen=True)
 class AuditRow:
     entry: AuditEntry
     actor_name: str | None
     client_name: str | None
+    actor_role: str | None = None
+    subject_name: str | None = None
+    subject_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,27 +265,60 @@ class AuditPage:
     total: int
 
 
-def audit_log(actor: User, *, page: int = 1, client_id: int | None = None) -> AuditPage:
-    """The audit trail, newest first, a page at a time, optionally for one client."""
+def _audit_conditions(filters: AuditFilter) -> list:
+    problems: dict[str, list[str]] = {}
+    for name, value in (("from", filters.first), ("to", filters.last)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            problems[name] = [f"Must be between {EARLIEST} and {LATEST}."]
+    if not problems and filters.first and filters.last and filters.first > filters.last:
+        problems["to"] = ["Must be on or after 'from'."]
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return queries.audit_conditions(
+        client_id=filters.client_id,
+        actor_id=filters.actor_id,
+        action=filters.action,
+        start=clock.local_midnight(filters.first) if filters.first else None,
+        end=clock.local_midnight(filters.last + timedelta(days=1)) if filters.last else None,
+    )
+
+
+def _audit_row(row) -> AuditRow:
+    entry, actor_name, actor_role, client_name, user_name, user_role, subject_client = row
+    return AuditRow(entry, actor_name, client_name, actor_role, user_name or subject_client, user_role)
+
+
+def audit_log(actor: User, filters: AuditFilter | None = None, *, page: int = 1) -> AuditPage:
+    """The audit trail, newest first, a page at a time, narrowed by `filters`."""
     require_owner(actor)
-    total = db.session.scalar(queries.audit_count(client_id)) or 0
+    conditions = _audit_conditions(filters or AuditFilter())
+    total = db.session.scalar(queries.audit_count(conditions)) or 0
     pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
     result = db.session.execute(
-        queries.audit_entries(client_id).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+        queries.audit_entries(conditions).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
     )
-    rows = [AuditRow(entry, actor_name, client_name) for entry, actor_name, client_name in result]
-    return AuditPage(rows, page, pages, total)
+    return AuditPage([_audit_row(row) for row in result], page, pages, total)
 
 
-def audit_export(actor: User, *, client_id: int | None = None):
-    """Every audit entry (optionally for one client), newest first, streamed in batches."""
+def audit_export(actor: User, filters: AuditFilter | None = None) -> Iterator[AuditRow]:
+    """Every audit entry `filters` allows, newest first; checked now, read in batches as streamed."""
     require_owner(actor)
-    result = db.session.execute(queries.audit_entries(client_id).execution_options(yield_per=500))
-    for entry, actor_name, client_name in result:
-        yield AuditRow(entry, actor_name, client_name)
+    conditions = _audit_conditions(filters or AuditFilter())
+
+    def rows() -> Iterator[AuditRow]:
+        result = db.session.execute(queries.audit_entries(conditions).execution_options(yield_per=500))
+        for row in result:
+            yield _audit_row(row)
+
+    return rows()
 
 
 def audit_clients(actor: User) -> list[tuple[int, str]]:
     require_owner(actor)
     return [(cid, name) for cid, name in db.session.execute(queries.audit_clients())]
+
+
+def audit_actors(actor: User) -> list[tuple[int, str, str]]:
+    require_owner(actor)
+    return [(uid, name, role) for uid, name, role in db.session.execute(queries.audit_actors())]

@@ -2,10 +2,14 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 from flask_login import current_user
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
 
 from clinic import clock
+from clinic.audit import ACTION_LABELS, action_label, subject_kind
 from clinic.auth.decorators import owner_required
 from clinic.errors import ValidationFailed
 from clinic.home.panels import dashboard_panel, nav_link
@@ -14,6 +18,11 @@ from clinic.reports import tables
 from clinic.reports.forms import AuditFilterForm, ReportRangeForm
 from clinic.reports.rules import CUSTOM, WEEK, csv_safe, period_range
 from clinic.reports.services import (
+    EARLIEST,
+    LATEST,
+    AuditFilter,
+    AuditRow,
+    audit_actors,
     audit_clients,
     audit_export,
     audit_log,
@@ -95,10 +104,83 @@ def download(table: str):
     return _csv(f"{table}-{summary.first}-to-{summary.last}.csv", header, rows)
 
 
-def _audit_form() -> AuditFilterForm:
-    form = AuditFilterForm(formdata=request.args, clients=audit_clients(current_user))
+# The pages an audit entry's record has, by its subject_type, and the page's argument.
+SUBJECT_PAGES = {
+    "client": ("home.client_page", "client_id"),
+    "appointment": ("scheduling.appointment", "appointment_id"),
+    "care_plan": ("care_plans.show", "plan_id"),
+    "session_note": ("notes.show", "note_id"),
+    "intake": ("intake.show", "intake_id"),
+}
+
+
+def _check_day(field) -> None:
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(f"Choose a day between {EARLIEST} and {LATEST}.")
+
+
+class AuditLogFilter(AuditFilterForm):
+    actor_id = SelectField("Who", default="")
+    action = SelectField("What", default="")
+    first = DateField("From", name="from", validators=[Optional()])
+    last = DateField("To", name="to", validators=[Optional()])
+
+    def __init__(self, *args, actors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor_id.choices = [SelectChoice("", "Everyone")] + [
+            SelectChoice(str(uid), f"{name} ({role})") for uid, name, role in actors
+        ]
+        self.action.choices = [SelectChoice("", "Every action")] + [
+            SelectChoice(code, label) for code, label in sorted(ACTION_LABELS.items(), key=lambda i: i[1])
+        ]
+
+    def validate_first(self, field):
+        _check_day(field)
+
+    def validate_last(self, field):
+        _check_day(field)
+        if field.data and self.first.data and not self.first.errors and field.data < self.first.data:
+            raise ValidationError("The last day must be on or after the first.")
+
+    def _valid(self, field):
+        return field.data if field.data and not field.errors else None
+
+    @property
+    def filters(self) -> AuditFilter:
+        actor_id = self._valid(self.actor_id)
+        return AuditFilter(
+            client_id=self.selected_client,
+            actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
+            action=self._valid(self.action),
+            first=self._valid(self.first),
+            last=self._valid(self.last),
+        )
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The applied filters as query-string arguments, for page and CSV links."""
+        filters = self.filters
+        chosen = {
+            "client_id": filters.client_id, "actor_id": filters.actor_id, "action": filters.action,
+            "from": filters.first, "to": filters.last,
+        }
+        return {name: str(value) for name, value in chosen.items() if value is not None}
+
+
+def _audit_form() -> AuditLogFilter:
+    form = AuditLogFilter(
+        formdata=request.args, clients=audit_clients(current_user), actors=audit_actors(current_user)
+    )
     form.validate()
     return form
+
+
+def subject_url(row: AuditRow) -> str | None:
+    page = SUBJECT_PAGES.get(row.entry.subject_type)
+    if page is None or row.entry.subject_id is None:
+        return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: row.entry.subject_id})
 
 
 @bp.get("/reports/audit")
@@ -107,17 +189,19 @@ def audit():
     form = _audit_form()
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() else 1
-    log = audit_log(current_user, page=page, client_id=form.selected_client)
+    log = audit_log(current_user, form.filters, page=page)
+    status = 422 if form.first.errors or form.last.errors else 200
     return render_template(
-        "reports/audit.html", form=form, log=log, client_id=form.selected_client, local=clock.to_local
-    )
+        "reports/audit.html", form=form, log=log, query=form.query, local=clock.to_local,
+        action_label=action_label, subject_kind=subject_kind, subject_url=subject_url,
+    ), status
 
 
 @bp.get("/reports/audit.csv")
 @owner_required
 def audit_csv():
     form = _audit_form()
-    rows = (tables.audit_row(row) for row in audit_export(current_user, client_id=form.selected_client))
+    rows = (tables.audit_row(row) for row in audit_export(current_user, form.filters))
     suffix = f"-client-{form.selected_client}" if form.selected_client else ""
     return _csv(f"audit-log{suffix}-{clock.today()}.csv", tables.AUDIT_HEADER, rows)
 
