@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clinic import clock
-from clinic.api.parsing import parse_instant
+from clinic.api.parsing import MAX_ID, parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, Forbidden, ScheduleConflict
@@ -17,11 +17,18 @@ bp = Blueprint("care_plans", __name__, url_prefix="/care-plans")
 nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "client"), order=40)
 
 
-def _fill_choices(form: forms.PlanForm) -> None:
+def _fill_choices(form: forms.PlanForm, search: str) -> bool:
+    """Fill the choices; True when more clients match the search than are listed."""
+    source = request.form if request.method == "POST" else request.args
+    chosen = source.get("client_id", type=int)
+    clients, more_clients = scheduling.client_choices(
+        current_user, search, chosen if chosen is not None and 0 < chosen <= MAX_ID else None
+    )
     fill_staff_choices(
-        form, actor=current_user, clients=scheduling.bookable_clients(current_user),
+        form, actor=current_user, clients=clients,
         services=scheduling.active_services(), therapists=scheduling.active_therapists(),
     )
+    return more_clients
 
 
 @bp.get("/")
@@ -35,8 +42,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
 def new():
+    search = request.args.get("q", "").strip()[:100]
     form = forms.PlanForm(client_id=request.args.get("client_id", type=int))
-    _fill_choices(form)
+    more_clients = _fill_choices(form, search)
     conflict = None
     if form.validate_on_submit():
         try:
@@ -55,8 +63,13 @@ def new():
         except DomainError as error:
             db.session.rollback()
             for name, problems in (error.fields or {}).items():
-                if name in form:
-                    form[name].errors = list(problems)
+                # The service speaks of the first start; the form asks for its day and time.
+                field = form.first_time
+                if name == "first_start":
+                    field = form.first_day
+                elif name in form:
+                    field = form[name]
+                field.errors = [*field.errors, *problems]
             if not error.fields:
                 form.first_time.errors = [error.message]
         else:
@@ -64,7 +77,9 @@ def new():
             flash(f"Care plan booked: {len(plan.appointments)} sessions.", "success")
             return redirect(url_for(".show", plan_id=plan.id))
     status = 409 if conflict else (422 if form.is_submitted() else 200)
-    return render_template("care_plans/new.html", form=form, conflict=conflict), status
+    return render_template(
+        "care_plans/new.html", form=form, conflict=conflict, search=search, more_clients=more_clients
+    ), status
 
 
 def _can_change(plan) -> bool:

@@ -97,6 +97,21 @@ def bookable_clients(
     return list(db.session.scalars(query.limit(limit)))
 
 
+# Clients offered at once on the staff booking pages; a search finds the others.
+CLIENT_CHOICES = 50
+
+
+def client_choices(actor: User, search: str, chosen: int | None) -> tuple[list[Client], bool]:
+    """The clients matching the search for a staff booking form, keeping the one already
+    chosen (from a client's page or the posted form) whatever the search; and whether more
+    matched than are shown."""
+    matches = bookable_clients(actor, CLIENT_CHOICES + 1, search=search)
+    shown = matches[:CLIENT_CHOICES]
+    if chosen is not None and all(c.id != chosen for c in shown):
+        shown = bookable_clients(actor, 1, client_id=chosen) + shown
+    return shown, len(matches) > CLIENT_CHOICES
+
+
 def _therapists_where(*conditions) -> list[Therapist]:
     return list(
         db.session.scalars(

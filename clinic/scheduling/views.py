@@ -27,8 +27,6 @@ nav_link("My hours", "scheduling.my_hours", roles=("therapist",), order=80)
 nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
 
 DAYS_SHOWN = 7
-# Clients offered at once on the staff booking page; a search finds the others.
-CLIENT_CHOICES = 50
 
 
 @bp.app_template_filter("sched_time")
@@ -330,15 +328,8 @@ def staff_book():
 
 
 def _client_choices(search: str) -> tuple[list[Client], bool]:
-    """The clients matching the search, keeping the one already chosen (from a client's page
-    or the posted form) whatever the search; and whether more matched than are shown."""
     source = request.form if request.method == "POST" else request.args
-    chosen = _id(source.get("client_id", ""))
-    matches = services.bookable_clients(current_user, CLIENT_CHOICES + 1, search=search)
-    shown = matches[:CLIENT_CHOICES]
-    if chosen is not None and all(c.id != chosen for c in shown):
-        shown = services.bookable_clients(current_user, 1, client_id=chosen) + shown
-    return shown, len(matches) > CLIENT_CHOICES
+    return services.client_choices(current_user, search, _id(source.get("client_id", "")))
 
 
 def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[list[Appointment], dict]:

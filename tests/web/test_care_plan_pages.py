@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -89,6 +90,26 @@ def test_conflicts_are_listed_on_the_page_and_nothing_is_booked(client, scene):
         db.session.scalar(select(func.count(CarePlan.id)).where(CarePlan.client_id == scene["client"].id))
         == 0
     )
+
+
+def test_a_first_day_beyond_the_calendar_is_explained_beside_the_day(client, scene):
+    login(client, scene["therapist"].user)
+    response = client.post("/care-plans/new", data=form(scene, datetime(9999, 6, 7).date()))
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="first_day-error">([^<]+)</p>', response.get_data(as_text=True))
+    assert error and error.group(1).startswith("Must be between")
+    assert db.session.scalar(select(func.count(CarePlan.id))) == 0
+
+
+def test_the_plan_form_finds_clients_by_search_and_keeps_the_chosen_one(client, scene):
+    make_client(name="Zoe Searchable")
+    login(client, scene["therapist"].user)
+    html = client.get("/care-plans/new?q=searchable").get_data(as_text=True)
+    assert "Zoe Searchable" in html
+    assert scene["client"].name not in html
+    chosen = client.get(f"/care-plans/new?q=searchable&client_id={scene['client'].id}").get_data(as_text=True)
+    assert scene["client"].name in chosen and "Zoe Searchable" in chosen
+    assert client.get("/care-plans/new?client_id=99999999999999999999").status_code == 200
 
 
 def test_clients_cannot_open_the_new_plan_form(client, scene):

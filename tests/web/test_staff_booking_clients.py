@@ -6,7 +6,7 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import Appointment, Client
-from clinic.scheduling.views import CLIENT_CHOICES
+from clinic.scheduling.services import CLIENT_CHOICES
 from tests.factories import (
     PASSWORD,
     make_appointment,
