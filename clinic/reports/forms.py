@@ -3,7 +3,9 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from clinic.audit import ACTION_LABELS
 from clinic.reports.rules import CUSTOM, MONTH, WEEK
+from clinic.reports.services import EARLIEST, LATEST, AuditFilter
 
 
 class ReportRangeForm(FlaskForm):
@@ -53,3 +55,56 @@ class AuditFilterForm(FlaskForm):
     def selected_client(self) -> int | None:
         value = self.client_id.data
         return int(value) if value and value.isdigit() and self.client_id.errors == [] else None
+
+
+def _check_day(field) -> None:
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(f"Choose a day between {EARLIEST} and {LATEST}.")
+
+
+class AuditLogFilter(AuditFilterForm):
+    actor_id = SelectField("Who", default="")
+    action = SelectField("What", default="")
+    first = DateField("From", name="from", validators=[Optional()])
+    last = DateField("To", name="to", validators=[Optional()])
+
+    def __init__(self, *args, actors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor_id.choices = [SelectChoice("", "Everyone")] + [
+            SelectChoice(str(uid), f"{name} ({role})") for uid, name, role in actors
+        ]
+        self.action.choices = [SelectChoice("", "Every action")] + [
+            SelectChoice(code, label) for code, label in sorted(ACTION_LABELS.items(), key=lambda i: i[1])
+        ]
+
+    def validate_first(self, field):
+        _check_day(field)
+
+    def validate_last(self, field):
+        _check_day(field)
+        if field.data and self.first.data and not self.first.errors and field.data < self.first.data:
+            raise ValidationError("The last day must be on or after the first.")
+
+    def _valid(self, field):
+        return field.data if field.data and not field.errors else None
+
+    @property
+    def filters(self) -> AuditFilter:
+        actor_id = self._valid(self.actor_id)
+        return AuditFilter(
+            client_id=self.selected_client,
+            actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
+            action=self._valid(self.action),
+            first=self._valid(self.first),
+            last=self._valid(self.last),
+        )
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The applied filters as query-string arguments, for page and CSV links."""
+        filters = self.filters
+        chosen = {
+            "client_id": filters.client_id, "actor_id": filters.actor_id, "action": filters.action,
+            "from": filters.first, "to": filters.last,
+        }
+        return {name: str(value) for name, value in chosen.items() if value is not None}

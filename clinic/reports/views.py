@@ -4,23 +4,17 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 from flask_login import current_user
-from wtforms import DateField, SelectField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
 
 from clinic import clock
-from clinic.audit import ACTION_LABELS, action_label, subject_kind
+from clinic.audit import action_label, subject_kind
 from clinic.auth.decorators import owner_required
 from clinic.errors import ValidationFailed
 from clinic.home.panels import dashboard_panel, nav_link
 from clinic.notifications.services import outbox_status
 from clinic.reports import tables
-from clinic.reports.forms import AuditFilterForm, ReportRangeForm
+from clinic.reports.forms import AuditLogFilter, ReportRangeForm
 from clinic.reports.rules import CUSTOM, WEEK, csv_safe, period_range
 from clinic.reports.services import (
-    EARLIEST,
-    LATEST,
-    AuditFilter,
     AuditRow,
     audit_actors,
     audit_clients,
@@ -112,59 +106,6 @@ SUBJECT_PAGES = {
     "session_note": ("notes.show", "note_id"),
     "intake": ("intake.show", "intake_id"),
 }
-
-
-def _check_day(field) -> None:
-    if field.data and not EARLIEST <= field.data <= LATEST:
-        raise ValidationError(f"Choose a day between {EARLIEST} and {LATEST}.")
-
-
-class AuditLogFilter(AuditFilterForm):
-    actor_id = SelectField("Who", default="")
-    action = SelectField("What", default="")
-    first = DateField("From", name="from", validators=[Optional()])
-    last = DateField("To", name="to", validators=[Optional()])
-
-    def __init__(self, *args, actors=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actor_id.choices = [SelectChoice("", "Everyone")] + [
-            SelectChoice(str(uid), f"{name} ({role})") for uid, name, role in actors
-        ]
-        self.action.choices = [SelectChoice("", "Every action")] + [
-            SelectChoice(code, label) for code, label in sorted(ACTION_LABELS.items(), key=lambda i: i[1])
-        ]
-
-    def validate_first(self, field):
-        _check_day(field)
-
-    def validate_last(self, field):
-        _check_day(field)
-        if field.data and self.first.data and not self.first.errors and field.data < self.first.data:
-            raise ValidationError("The last day must be on or after the first.")
-
-    def _valid(self, field):
-        return field.data if field.data and not field.errors else None
-
-    @property
-    def filters(self) -> AuditFilter:
-        actor_id = self._valid(self.actor_id)
-        return AuditFilter(
-            client_id=self.selected_client,
-            actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
-            action=self._valid(self.action),
-            first=self._valid(self.first),
-            last=self._valid(self.last),
-        )
-
-    @property
-    def query(self) -> dict[str, str]:
-        """The applied filters as query-string arguments, for page and CSV links."""
-        filters = self.filters
-        chosen = {
-            "client_id": filters.client_id, "actor_id": filters.actor_id, "action": filters.action,
-            "from": filters.first, "to": filters.last,
-        }
-        return {name: str(value) for name, value in chosen.items() if value is not None}
 
 
 def _audit_form() -> AuditLogFilter:
