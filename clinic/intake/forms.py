@@ -86,10 +86,23 @@ class ClearanceForm(FlaskForm):
         description="What the clearance rests on: the letter you saw, a phone call with the practice...",
     )
     letter = FileField("Physician's letter (optional)")
+    covers_later_answers = BooleanField(
+        "The physician's clearance covers the answers that raised the hold, though it is dated earlier"
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hold_day=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.letter.description = f"A PDF, PNG or JPEG file of at most {upload_limit_text()}."
+        self.hold_day = hold_day
+
+    def validate_cleared_on(self, field):
+        """A clearance dated before the answers that raised the hold may not have known of
+        them (a fever reported after the visit): staff must say that it does."""
+        if self.hold_day and field.data and field.data < self.hold_day and not self.covers_later_answers.data:
+            raise ValidationError(
+                f"This is before {self.hold_day:%-d %b %Y}, when the answers that raised the hold "
+                "were given. Tick the box below if the physician knew of them."
+            )
 
     def validate_letter(self, field):
         storage = field.data

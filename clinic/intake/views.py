@@ -196,7 +196,8 @@ def queue():
 @staff_required
 def grant(client_id: int):
     client = visible_client(current_user, client_id)
-    form = ClearanceForm()
+    hold = clearance_hold(client)
+    form = ClearanceForm(hold_day=clock.to_local(hold.raised_at).date() if hold else None)
     if form.validate_on_submit():
         try:
             clearance = services.grant_clearance(
@@ -214,7 +215,7 @@ def grant(client_id: int):
     flags = services.client_open_flags(client)
     db.session.commit()
     return render_template("intake/clearance_form.html", form=form, client=client, history=history,
-                           flags=flags, status=clearance_status(client, clock.today()))
+                           flags=flags, hold=hold, status=clearance_status(client, clock.today()))
 
 
 @bp.get("/clearances/<int:clearance_id>/letter")

@@ -174,3 +174,26 @@ def test_the_client_sees_their_own_panel_without_staff_actions(client, app):
     page = client.get(f"/clients/{person.id}").get_data(as_text=True)
     assert "Ibuprofen" in page
     assert "Record a clearance" not in page
+
+
+def test_a_clearance_dated_before_the_hold_must_say_it_covers_the_later_answers(client, scene):
+    """A physician who saw the client before a fever was reported may not have cleared it."""
+    _, held = scene
+    earlier = (clock.today() - timedelta(days=3)).isoformat()
+    refused = post_multipart(client, f"/clients/{held.id}/clearances/new", form(cleared_on=earlier))
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert 'id="cleared_on-error"' in html and "when the answers that raised the hold were given" in html
+    assert 'name="covers_later_answers"' in html
+    assert clearances() == 0
+    confirmed = post_multipart(client, f"/clients/{held.id}/clearances/new",
+                               form(cleared_on=earlier, covers_later_answers="y"))
+    assert confirmed.status_code == 302
+    assert clearances() == 1
+
+
+def test_the_clearance_form_names_what_raised_the_hold(client, scene):
+    _, held = scene
+    page = client.get(f"/clients/{held.id}/clearances/new").get_data(as_text=True)
+    assert "From the health intake of" in page
+    assert 'name="covers_later_answers"' not in page
