@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 from clinic.extensions import db, login_manager
 from clinic.models import User
@@ -37,6 +37,14 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No text in the clinic contains a NUL character, and PostgreSQL refuses to store or
+        compare one (a 500): turn such a query string or form away at the door."""
+        fields = [*request.args.lists(), *request.form.lists()]
+        if any("\x00" in value for _name, values in fields for value in values):
+            abort(400, "The request contains a NUL character, which no field accepts.")
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

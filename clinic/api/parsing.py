@@ -81,6 +81,16 @@ def json_array() -> list:
     return body
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(item) for item in value.values())
+    return False
+
+
 class Reader:
     """Pulls typed fields out of a mapping, remembering every problem it finds."""
 
@@ -97,6 +107,10 @@ class Reader:
         if value is MISSING or value is None:
             if required:
                 self.problem(name, "This field is required.")
+            return MISSING
+        if _contains_nul(value):
+            # PostgreSQL can neither store nor compare text with a NUL in it.
+            self.problem(name, "Must not contain NUL characters.")
             return MISSING
         return value
 

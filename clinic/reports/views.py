@@ -78,7 +78,8 @@ def index():
     status = 200 if summary or not request.args else 422
     return render_template(
         "reports/index.html", form=form, summary=summary, overdue=overdue_maintenance(current_user),
-        query=request.args.to_dict(), local=clock.to_local,
+        query={name: request.args[name] for name in ("period", "from", "to") if name in request.args},
+        local=clock.to_local,
     ), status
 
 

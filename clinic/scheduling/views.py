@@ -113,8 +113,10 @@ def book():
     if clearance_status(client, clock.today()) == REQUIRED:
         return render_template("scheduling/book_held.html")
     if _intake_missing(client):
+        chosen = {name: value for name, value in request.args.items()
+                  if name in ("service_id", "therapist_id", "day")}
         return render_template("scheduling/book_intake_needed.html", client=client,
-                               back=url_for(".book", **request.args))
+                               back=url_for(".book", **chosen))
     service_id, therapist_id, day = _int_arg("service_id"), _int_arg("therapist_id"), _day_arg()
     day = max(day, clock.today())
     context = {"services": services.active_services(), "therapists": services.therapists_with_hours(),

@@ -8,7 +8,8 @@ import pytest
 
 from tests.factories import bearer, make_appointment, make_client, make_owner, make_therapist
 
-ODD_VALUES = [None, [], {}, "", "x" * 6000, 10**30, -1, 1.5, True, "2027-02-30", "2027-03-02T10:00:00"]
+ODD_VALUES = [None, [], {}, "", "x" * 6000, 10**30, -1, 1.5, True, "2027-02-30", "2027-03-02T10:00:00", "a\x00b",
+              ["a\x00b"]]
 ODD_QUERIES = (
     "?from=2027-13-45&to=yesterday&service_id=abc&therapist_id=99999999999999999999999"
     "&client_id=-1&page=0&token=%00"

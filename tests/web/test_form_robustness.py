@@ -8,7 +8,7 @@ from clinic import create_app
 from tests.conftest import make_test_config
 from tests.factories import PASSWORD, make_appointment, make_client, make_owner, make_service, make_therapist
 
-ODD_VALUES = ["", "x" * 6000, "-1", "2027-02-30", "99999999999999999999999", "25:61", "<script>"]
+ODD_VALUES = ["", "x" * 6000, "-1", "2027-02-30", "99999999999999999999999", "25:61", "<script>", "a\x00b"]
 
 
 def _post_routes():
@@ -19,6 +19,22 @@ def _post_routes():
 
 
 POST_ROUTES = sorted(set(_post_routes()))
+
+
+def _get_routes():
+    app = create_app(make_test_config("sqlite://"))
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.rule.startswith(("/api/", "/static/")):
+            yield rule.rule
+
+
+GET_ROUTES = sorted(set(_get_routes()))
+# Query strings a page may be sent by hand: a NUL, Flask's reserved url_for arguments, odd ids.
+ODD_QUERIES = [
+    "?q=a%00b&next=%00",
+    "?_method=POST&_external=1&_anchor=x&_scheme=javascript",
+    "?service_id=99999999999999999999999&therapist_id=-1&client_id=abc&day=2027-02-30&page=0",
+]
 
 
 @pytest.fixture
@@ -44,3 +60,22 @@ def test_no_page_answers_500_to_odd_form_input(client, scene, role):
             assert response.status_code < 500, (role, url, value, response.status_code)
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("role", ["owner", "therapist", "client", "visitor"])
+def test_no_page_answers_500_to_an_odd_query_string(client, scene, role):
+    if role != "visitor":
+        client.post("/login", data={"email": scene[role], "password": PASSWORD})
+    for rule in GET_ROUTES:
+        if rule == "/logout":
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule)
+        for query in ODD_QUERIES:
+            with client.get(url + query) as response:  # CSV downloads stream: read and close
+                response.get_data()
+                assert response.status_code < 500, (role, url + query, response.status_code)
+
+
+def test_a_nul_in_the_login_form_is_refused_not_a_500(client, scene):
+    response = client.post("/login", data={"email": "a\x00b@example.test", "password": "x"})
+    assert response.status_code == 400
