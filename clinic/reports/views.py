@@ -143,6 +143,8 @@ def audit():
 @owner_required
 def audit_csv():
     form = _audit_form()
+    if form.first.errors or form.last.errors:
+        abort(422, "Choose a valid date range: the export would otherwise be wider than asked for.")
     rows = (tables.audit_row(row) for row in audit_export(current_user, form.filters))
     suffix = f"-client-{form.selected_client}" if form.selected_client else ""
     return _csv(f"audit-log{suffix}-{clock.today()}.csv", tables.AUDIT_HEADER, rows)
