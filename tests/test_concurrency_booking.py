@@ -153,6 +153,35 @@ def test_a_deadlock_in_the_constraint_check_is_a_409_for_one_and_a_booking_for_t
     assert _booked_count(postgres_app, ids["therapist"]) == 2
 
 
+def test_one_client_booking_two_therapists_at_once_gets_one_visit(postgres_app):
+    """Two tabs, two therapists, one client, one time: the client's lock lets only one through."""
+    tabs = 10
+    with postgres_app.app_context():
+        therapists = [make_therapist(hours=True) for _ in range(tabs)]
+        service = make_service(duration_minutes=60, buffer_minutes=0)
+        person = make_client()
+        token = issue_token(person.user)
+        db.session.commit()
+        ids, service_id = [t.id for t in therapists], service.id
+    start = datetime.combine(monday(2), time(10), tzinfo=UTC).isoformat()
+    barrier = threading.Barrier(tabs)
+    results: list = []
+
+    def tab(therapist_id: int) -> None:
+        web = postgres_app.test_client()
+        barrier.wait()
+        response = web.post("/api/v1/appointments", headers={"Authorization": f"Bearer {token}"},
+                            json={"service_id": service_id, "therapist_id": therapist_id, "start": start})
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=tab, args=(therapist_id,)) for therapist_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [201] + [409] * (tabs - 1), results
+
+
 def _book_in_process(url: str, body: dict, token: str, barrier, results) -> None:
     from clinic import create_app
 
