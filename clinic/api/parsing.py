@@ -288,5 +288,11 @@ def query_id(reader: Reader, name: str, *, required: bool = True) -> int | None:
     return known_id(query_int(reader, name, required=required))
 
 
+def parse_id(raw: str | None) -> int | None:
+    """An id from a form or a link; a number beyond MAX_ID cannot name a record."""
+    raw = raw or ""
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
+
+
 def known_id(value: int | None) -> int | None:
     return value if value is None or 1 <= value <= MAX_ID else UNKNOWN_ID

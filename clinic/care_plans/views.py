@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clinic import clock
-from clinic.api.parsing import MAX_ID, parse_instant
+from clinic.api.parsing import parse_id, parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, Forbidden, ScheduleConflict
@@ -20,10 +20,7 @@ nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "client"
 def _fill_choices(form: forms.PlanForm, search: str) -> bool:
     """Fill the choices; True when more clients match the search than are listed."""
     source = request.form if request.method == "POST" else request.args
-    chosen = source.get("client_id", type=int)
-    clients, more_clients = scheduling.client_choices(
-        current_user, search, chosen if chosen is not None and 0 < chosen <= MAX_ID else None
-    )
+    clients, more_clients = scheduling.client_choices(current_user, search, parse_id(source.get("client_id")))
     fill_staff_choices(
         form, actor=current_user, clients=clients,
         services=scheduling.active_services(), therapists=scheduling.active_therapists(),

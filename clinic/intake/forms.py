@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.intake.screening import CONDITIONS, MAX_TEXT
+from clinic.intake.services import letter_limit_text
 
 PAIN_HINT = "0 means no pain at all, 10 the worst pain you can imagine."
 SURGERY_DATE_HINT = "Only if you ticked surgery above. Leave it empty if you are not sure of the date."
@@ -92,7 +93,7 @@ class ClearanceForm(FlaskForm):
 
     def __init__(self, *args, hold_day=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.letter.description = f"A PDF, PNG or JPEG file of at most {upload_limit_text()}."
+        self.letter.description = f"A PDF, PNG or JPEG file of at most {letter_limit_text()}."
         self.hold_day = hold_day
 
     def validate_cleared_on(self, field):
@@ -113,10 +114,6 @@ class ClearanceForm(FlaskForm):
         storage.stream.seek(0)
         if size > current_app.config["MAX_UPLOAD_BYTES"]:
             raise ValidationError(
-                f"The letter must be at most {upload_limit_text()}. Choose a smaller file "
+                f"The letter must be at most {letter_limit_text()}. Choose a smaller file "
                 "(a PDF, or a photo at a lower resolution) and send the form again."
             )
-
-
-def upload_limit_text() -> str:
-    return f"{current_app.config['MAX_UPLOAD_BYTES'] / (1024 * 1024):.3g} MB"

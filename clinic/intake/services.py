@@ -316,11 +316,15 @@ def max_letter_bytes() -> int:
     return int(current_app.config.get("MAX_UPLOAD_BYTES", MAX_LETTER_BYTES))
 
 
+def letter_limit_text() -> str:
+    return f"{max_letter_bytes() / (1024 * 1024):.3g} MB"
+
+
 def _letter_problem(letter: Letter) -> str | None:
     if not letter.data:
         return "The file is empty."
     if len(letter.data) > max_letter_bytes():
-        return f"The letter must be at most {max_letter_bytes() / (1024 * 1024):.3g} MB."
+        return f"The letter must be at most {letter_limit_text()}."
     if _letter_kind(letter) is None:
         return "Upload the letter as a PDF, PNG or JPEG file."
     return None

@@ -266,8 +266,7 @@ def _flash_check_in(client, flags) -> None:
 def upload_too_large(error):
     return render_template(
         "errors/error.html", status=413,
-        message=f"That file is too large. Letters may be at most "
-                f"{services.max_letter_bytes() / (1024 * 1024):.3g} MB.",
+        message=f"That file is too large. Letters may be at most {services.letter_limit_text()}.",
     ), 413
 
 

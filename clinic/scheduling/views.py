@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from clinic import clock
-from clinic.api.parsing import MAX_ID, parse_day, parse_instant
+from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
@@ -84,13 +84,8 @@ def _day_strip(day: date) -> list[date]:
     return [d for d in days if d >= clock.today()]
 
 
-def _id(raw: str) -> int | None:
-    """An id from a form or link; a number beyond MAX_ID cannot name a record."""
-    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
-
-
 def _int_arg(name: str) -> int | None:
-    return _id(request.args.get(name, ""))
+    return parse_id(request.args.get(name))
 
 
 # -- clients: booking ----------------------------------------------------------------------
@@ -331,7 +326,7 @@ def staff_book():
 
 def _client_choices(search: str) -> tuple[list[Client], bool]:
     source = request.form if request.method == "POST" else request.args
-    return services.client_choices(current_user, search, _id(source.get("client_id", "")))
+    return services.client_choices(current_user, search, parse_id(source.get("client_id")))
 
 
 def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[list[Appointment], dict]:
