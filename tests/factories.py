@@ -144,3 +144,14 @@ def bearer(client, user_or_email, password: str = PASSWORD) -> dict:
     response = client.post("/api/v1/tokens", json={"email": email, "password": password})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """An instant on a test day; scenes use UTC so hours read the same in every zone."""
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+def login(client, email: str, password: str = PASSWORD) -> None:
+    """Log in through the page, failing the test with the page's text when that is refused."""
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]

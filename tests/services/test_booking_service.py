@@ -1,6 +1,6 @@
 """Booking services on both SQLite and PostgreSQL: rules, signals, and the database guarantee."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -20,6 +20,7 @@ from clinic.models import Appointment
 from clinic.scheduling import services
 from clinic.scheduling.ical import calendar_bytes
 from tests.factories import (
+    at,
     make_appointment,
     make_client,
     make_owner,
@@ -28,10 +29,6 @@ from tests.factories import (
     make_time_off,
     monday,
 )
-
-
-def at(day, hour, minute=0):
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 """The client's booking and moving pages: intake first, their own day, held clients, who is offered."""
 
 import re
-from datetime import UTC, datetime, time
 
 import pytest
 
 from clinic.extensions import db
 from clinic.models import Appointment
 from tests.factories import (
-    PASSWORD,
+    at,
     bearer,
+    login,
     make_appointment,
     make_client,
     make_owner,
@@ -18,15 +18,6 @@ from tests.factories import (
     monday,
 )
 from tests.intake_factories import clear_client, flag_client
-
-
-def login(client, email):
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def at(day, hour, minute=0):
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 @pytest.fixture

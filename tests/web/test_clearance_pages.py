@@ -10,14 +10,10 @@ from clinic.extensions import db
 from clinic.intake.services import MAX_LETTER_BYTES
 from clinic.intake.status import clearance_status
 from clinic.models import Clearance
-from tests.factories import PASSWORD, make_appointment, make_client, make_owner, make_therapist
+from tests.factories import login, make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client, grant
 
 PDF = b"%PDF-1.5\n%%EOF\n"
-
-
-def login(client, email):
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
 
 
 def clearances() -> int:

@@ -10,14 +10,8 @@ from clinic import clock
 from clinic.extensions import db
 from clinic.intake import services
 from clinic.models import AuditEntry, CheckIn, Intake
-from tests.factories import PASSWORD, make_appointment, make_client, make_owner, make_therapist
+from tests.factories import login, make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client
-
-
-def login(client, email):
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-
 
 FORM = {"pain_level": "3", "conditions": ["osteoarthritis", "sciatica"], "consent": "y"}
 

@@ -1,7 +1,7 @@
 """Schedule changes that strand booked visits: a disabled therapist, time off over bookings."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -10,7 +10,8 @@ from clinic import clock
 from clinic.extensions import db
 from clinic.models import TimeOff
 from tests.factories import (
-    PASSWORD,
+    at,
+    login,
     make_appointment,
     make_client,
     make_owner,
@@ -19,15 +20,6 @@ from tests.factories import (
     make_time_off,
     monday,
 )
-
-
-def login(client, email):
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def at(day, hour, minute=0):
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 @pytest.fixture

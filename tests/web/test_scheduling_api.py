@@ -7,6 +7,7 @@ import pytest
 from clinic.extensions import db
 from clinic.models import Appointment, Service, TimeOff, WorkingHours
 from tests.factories import (
+    at,
     bearer,
     make_appointment,
     make_client,
@@ -18,10 +19,6 @@ from tests.factories import (
 )
 
 API = "/api/v1"
-
-
-def at(day, hour, minute=0):
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from sqlalchemy import event
 from clinic.extensions import db
 from clinic.models import Appointment, Service, TimeOff, WorkingHours
 from tests.factories import (
-    PASSWORD,
+    at,
+    login,
     make_appointment,
     make_client,
     make_owner,
@@ -18,15 +19,6 @@ from tests.factories import (
     monday,
 )
 from tests.intake_factories import clear_client
-
-
-def login(client, email):
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def at(day, hour, minute=0):
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 @pytest.fixture

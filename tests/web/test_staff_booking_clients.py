@@ -8,7 +8,7 @@ from clinic.extensions import db
 from clinic.models import Appointment, Client
 from clinic.scheduling.services import CLIENT_CHOICES
 from tests.factories import (
-    PASSWORD,
+    login,
     make_appointment,
     make_client,
     make_owner,
@@ -16,11 +16,6 @@ from tests.factories import (
     make_therapist,
     monday,
 )
-
-
-def login(client, email):
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def client_options(html: str) -> list[str]:
