@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "care_plan.rest_cancelled": "Cancelled the rest of a care plan",
     "staff.enabled": "Enabled a staff account",
     "staff.disabled": "Disabled a staff account",
+    "clinic_settings.updated": "Changed the clinic's settings",
 }
 
 SUBJECT_KINDS = {

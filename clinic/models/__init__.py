@@ -4,6 +4,7 @@ from clinic.models.appointment import NO_OVERLAP_CONSTRAINT, Appointment, Appoin
 from clinic.models.audit import AuditEntry
 from clinic.models.care_plan import CarePlan
 from clinic.models.client import Client
+from clinic.models.clinic_settings import ClinicSettings
 from clinic.models.email import OutboundEmail
 from clinic.models.intake import CheckIn, Clearance, Intake
 from clinic.models.service import Service
@@ -22,6 +23,7 @@ __all__ = [
     "CheckIn",
     "Clearance",
     "Client",
+    "ClinicSettings",
     "Intake",
     "LoginFailure",
     "NoteAmendment",

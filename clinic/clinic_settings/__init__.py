@@ -1,0 +1,1 @@
+"""The clinic's details (name, contact, currency) and policies the owner sets."""

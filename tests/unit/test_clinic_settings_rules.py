@@ -1,0 +1,19 @@
+from clinic.clinic_settings.rules import format_money, is_currency, major_units
+
+
+def test_currency_codes_are_iso_4217_upper_case():
+    assert is_currency("EUR") and is_currency("GBP") and is_currency("JPY")
+    assert not is_currency("eur") and not is_currency("XXX") and not is_currency("EURO")
+
+
+def test_money_shows_the_code_and_the_minor_unit():
+    assert format_money(6500, "EUR") == "EUR 65.00"
+    assert format_money(123456789, "USD") == "USD 1,234,567.89"
+    assert format_money(6500, "JPY") == "JPY 6,500"
+    assert format_money(-5, "EUR") == "EUR -0.05"
+
+
+def test_major_units_for_csv_are_plain_decimals():
+    assert major_units(6500, "EUR") == "65.00"
+    assert major_units(6500, "JPY") == "6500"
+    assert major_units(1234, "KWD") == "1.234"
