@@ -10,8 +10,10 @@ import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+import freezegun
 import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import _app_ctx_id
@@ -23,6 +25,37 @@ from clinic.extensions import db
 from config import TestConfig
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# "Now" for the whole run: a fixed instant that then ticks at real speed, so a test passes or
+# fails the same way on any day at any hour. CLINIC_TEST_NOW picks another instant (ISO 8601,
+# UTC) and `real` runs on the wall clock; .ci/run replays the suite at the awkward instants
+# (Monday 00:30, Sunday 23:30, both daylight-saving changes, the real now). A test about a
+# particular time still nests its own freeze_time.
+DEFAULT_TEST_NOW = "2026-12-09T10:07:00+00:00"
+TEST_NOW = os.environ.get("CLINIC_TEST_NOW", "").strip() or DEFAULT_TEST_NOW
+# Libraries whose own timeouts and scheduling must keep real time under the frozen clock.
+REAL_TIME_MODULES = ["playwright", "greenlet", "asyncio", "hypothesis", "aiosmtpd", "redis",
+                     "sqlalchemy.pool", "psycopg2", "werkzeug.serving", "socketserver", "selectors"]
+_frozen_clock = None
+
+
+def pytest_configure(config):
+    global _frozen_clock
+    if TEST_NOW.lower() != "real" and _frozen_clock is None:
+        freezegun.configure(extend_ignore_list=REAL_TIME_MODULES)
+        _frozen_clock = freezegun.freeze_time(datetime.fromisoformat(TEST_NOW), tick=True, real_asyncio=True)
+        _frozen_clock.start()
+
+
+def pytest_unconfigure(config):
+    global _frozen_clock
+    if _frozen_clock is not None:
+        _frozen_clock.stop()
+        _frozen_clock = None
+
+
+def pytest_report_header(config):
+    return f"clinic test clock: {'the real now' if TEST_NOW.lower() == 'real' else TEST_NOW + ' (ticking)'}"
 
 # Speed is measured by `make bench`, never asserted by a test: Hypothesis's per-example
 # deadline would fail rule tests whenever the machine is busy.

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from clinic.extensions import db
 from clinic.models import Appointment, Service, TimeOff, WorkingHours
@@ -204,15 +205,15 @@ def test_availability_allows_a_62_day_span(client, scene):
     assert client.get(f"{API}/availability?{query}").status_code == 200
 
 
-def test_availability_keeps_the_two_hour_notice(client, scene, app):
-    from clinic import clock
-
-    with app.test_request_context():
-        today = clock.today()
-    query = f"service_id={scene['service'].id}&from={today}&to={today}"
-    limit = datetime.now(UTC) + timedelta(hours=2)
-    for slot in client.get(f"{API}/availability?{query}").get_json():
-        assert datetime.fromisoformat(slot["start"]) >= limit
+def test_availability_keeps_the_two_hour_notice(client, scene):
+    """Mid-morning on a working Wednesday: the first offer is the first grid start 2 hours on."""
+    with freeze_time("2026-12-09 10:07:00"):
+        query = f"service_id={scene['service'].id}&from=2026-12-09&to=2026-12-09"
+        starts = [datetime.fromisoformat(slot["start"]) for slot in
+                  client.get(f"{API}/availability?{query}").get_json()]
+    assert starts, "a working afternoon must offer times"
+    assert min(starts) == datetime(2026, 12, 9, 12, 15, tzinfo=UTC)
+    assert all(start >= datetime(2026, 12, 9, 12, 7, tzinfo=UTC) for start in starts)
 
 
 # -- booking -------------------------------------------------------------------------------
