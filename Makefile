@@ -6,7 +6,13 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench install install-dev clean
+# Instants at which the clock-sensitive tests are replayed, in a zone with daylight saving:
+# a Monday 00:30 UTC, a Sunday 23:30, both of Europe/London's changes in 2027, and the real now.
+CLOCK_ZONE := Europe/London
+CLOCK_INSTANTS := 2027-01-04T00:30:00+00:00 2027-01-10T23:30:00+00:00 \
+	2027-03-28T00:30:00+00:00 2027-10-31T00:30:00+00:00 real
+
+.PHONY: run test test-clock lint bench install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +45,14 @@ lint: $(VENV)/.dev-installed
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-clock
+
+test-clock: install-dev
+	@for instant in $(CLOCK_INSTANTS); do \
+	  echo "== clock-sensitive tests at $$instant in $(CLOCK_ZONE)"; \
+	  CLINIC_TIMEZONE=$(CLOCK_ZONE) CLINIC_TEST_NOW=$$instant \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/services tests/web || exit 1; \
+	done
 
 bench: install-dev
 	$(BIN)/python -m bench.run_all

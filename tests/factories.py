@@ -1,8 +1,10 @@
 """Builders for test data: sensible defaults, any field overridable, flush not commit."""
 
 import itertools
+import os
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from clinic.auth.passwords import hash_password
 from clinic.extensions import db
@@ -146,9 +148,19 @@ def bearer(client, user_or_email, password: str = PASSWORD) -> dict:
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+# The zone the test apps run in (TestConfig reads the same variable); .ci/run replays the
+# clock-sensitive tests in a zone with daylight saving.
+TEST_ZONE = ZoneInfo(os.environ.get("CLINIC_TIMEZONE") or "UTC")
+
+
+def local_day(instant: datetime) -> date:
+    """The clinic-local date of an instant (what pages and the API call its day)."""
+    return instant.astimezone(TEST_ZONE).date()
+
+
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    """An instant on a test day; scenes use UTC so hours read the same in every zone."""
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+    """Clinic wall-clock time on a test day, as the API writes it (ISO with the local offset)."""
+    return datetime.combine(day, time(hour, minute), tzinfo=TEST_ZONE)
 
 
 def login(client, email: str, password: str = PASSWORD) -> None:

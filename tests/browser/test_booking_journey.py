@@ -16,10 +16,14 @@ from tests.intake_factories import clear_client
 pytestmark = pytest.mark.browser
 
 
-def _next_weekday(live_server, days_ahead: int = 8):
+def _next_free_weekday(live_server, email: str, days_ahead: int = 8):
+    """A weekday at least `days_ahead` on with nothing booked for this client (the demo is random)."""
     with live_server.app.app_context():
         day = clock.today() + timedelta(days=days_ahead)
-    while day.weekday() >= 5:
+        client = db.session.scalar(select(Client).where(Client.email == email))
+        busy = {clock.to_local(a.starts_at).date() for a in db.session.scalars(
+            select(Appointment).where(Appointment.client_id == client.id, Appointment.status == "booked"))}
+    while day.weekday() >= 5 or day in busy:
         day += timedelta(days=1)
     return day
 
@@ -43,7 +47,7 @@ def test_a_client_books_sees_and_cancels_an_appointment(phone_page, live_server)
     page.wait_for_url(re.compile(r"service_id=\d+"))
     page.get_by_label("Maya Lindqvist").click()
     page.wait_for_url(re.compile(r"therapist_id=\d+"))
-    page.get_by_label("Day", exact=True).fill(_next_weekday(live_server).isoformat())
+    page.get_by_label("Day", exact=True).fill(_next_free_weekday(live_server, "samuel@demo.clinic").isoformat())
     page.get_by_role("button", name="Show open times").click()
     page.wait_for_load_state()
     assert_accessible(page)

@@ -9,6 +9,7 @@ from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
 from tests.factories import (
     PASSWORD,
+    at,
     make_appointment,
     make_client,
     make_note,
@@ -75,15 +76,14 @@ def test_therapist_starts_a_plan_from_the_form(client, scene):
 
 
 def test_conflicts_are_listed_on_the_page_and_nothing_is_booked(client, scene):
-    start = datetime.combine(monday(2), time(10), tzinfo=UTC)
-    make_appointment(therapist=scene["therapist"], start=start + timedelta(weeks=1))
+    make_appointment(therapist=scene["therapist"], start=at(monday(3), 10))
     before = db.session.scalar(select(func.count(Appointment.id)))
     login(client, scene["therapist"].user)
     response = client.post("/care-plans/new", data=form(scene, monday(2)))
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Nothing was booked" in html
-    assert (start + timedelta(weeks=1)).date().isoformat() in html
+    assert monday(3).isoformat() in html
     assert "overlaps another appointment" in html
     assert db.session.scalar(select(func.count(Appointment.id))) == before
     assert (

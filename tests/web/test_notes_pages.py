@@ -7,7 +7,7 @@ from sqlalchemy import select
 from clinic.extensions import db
 from clinic.models import SessionNote
 from tests.care_factories import make_clearance, make_intake, started_appointment
-from tests.factories import PASSWORD, make_owner, make_therapist
+from tests.factories import PASSWORD, local_day, make_owner, make_therapist
 
 FORM = {
     "techniques": ["myofascial_release", "heat_therapy"],
@@ -78,10 +78,10 @@ def assert_pain_panel(client_page, appointment):
     match = re.search(r'<script type="application/json" id="pain-data-\d+">(.*?)</script>', client_page, re.S)
     assert match
     assert json.loads(match.group(1)) == [
-        {"date": appointment.starts_at.date().isoformat(), "pain_before": 6, "pain_after": 3}
+        {"date": local_day(appointment.starts_at).isoformat(), "pain_before": 6, "pain_after": 3}
     ]
     assert "js/pain_chart.js" in client_page
-    assert '<th scope="row">' + appointment.starts_at.date().isoformat() in client_page
+    assert '<th scope="row">' + local_day(appointment.starts_at).isoformat() in client_page
 
 
 @pytest.mark.parametrize(

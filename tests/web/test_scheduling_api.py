@@ -485,10 +485,13 @@ def test_me_links_the_calendar_feed(client, scene):
     assert feed.status_code == 200
 
 
-def test_working_hours_keep_their_wall_clock_across_dst(client, scene, app, monkeypatch):
+def test_working_hours_keep_their_wall_clock_across_dst(client, scene, app, monkeypatch, request):
     """Europe/Berlin moves to summer time on 2027-03-28: 09:00 stays 09:00 in the offers."""
     monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Europe/Berlin")
     service = scene["service"].id
+    frozen = freeze_time("2027-03-01 10:00:00", tick=True)
+    frozen.start()
+    request.addfinalizer(frozen.stop)
     before = client.get(f"{API}/availability?service_id={service}&from=2027-03-26&to=2027-03-26").get_json()
     after = client.get(f"{API}/availability?service_id={service}&from=2027-03-29&to=2027-03-29").get_json()
     assert before[0]["start"] == "2027-03-26T09:00:00+01:00"

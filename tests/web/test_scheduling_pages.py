@@ -270,7 +270,7 @@ def test_therapist_dashboard_lists_today(client, scene, app):
 
     with app.test_request_context():
         today = clock.today()
-    start = datetime.combine(today, time(23, 45), tzinfo=UTC)
+    start = at(today, 23, 45)
     held = make_client(name="Today Client")
     make_appointment(service=make_service(duration_minutes=15), therapist=scene["therapist"], client=held,
                      start=start)
