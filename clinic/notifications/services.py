@@ -22,7 +22,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from clinic import clock
 from clinic.extensions import db
@@ -150,7 +149,13 @@ def deliver_pending(
     rows = db.session.scalars(
         select(OutboundEmail).where(OutboundEmail.id.in_(leased)).order_by(OutboundEmail.id)
     )
-    pending = {row.id: (row.attempts, build_email(row, settings.sender)) for row in rows}
+    pending, unbuildable = {}, {}
+    for row in rows:
+        try:
+            pending[row.id] = (row.attempts, build_email(row, settings.sender))
+        except (ValueError, TypeError) as error:  # e.g. a line break in an address
+            pending[row.id] = (row.attempts, None)
+            unbuildable[row.id] = error
     db.session.commit()
 
     def fail(email_ids, error: Exception) -> None:
@@ -164,6 +169,10 @@ def deliver_pending(
         report.errors.append(text)
         current_app.logger.warning("Delivery of %d email(s) failed: %s", len(email_ids), text)
 
+    for email_id, error in unbuildable.items():
+        fail([email_id], error)
+    if not pending:
+        return report
     try:
         with open_mailbox(settings) as mailbox:
             for email_id in sorted(pending):
@@ -209,11 +218,13 @@ def run_worker(
     while not stop.is_set():
         try:
             report = deliver_pending(batch, worker=worker, stop=stop)
-        except SQLAlchemyError:
+        except Exception:
+            # A database that is down, or a bug: the worker carries on, and rows it had
+            # leased are retried when their lease runs out.
             db.session.rollback()
             if once:
                 raise
-            current_app.logger.exception("The mail worker could not reach the database; retrying")
+            current_app.logger.exception("The mail worker's round failed; trying again shortly")
             report = DeliveryReport()
         total.add(report)
         if report.leased and on_round is not None:

@@ -161,3 +161,15 @@ def test_in_development_each_email_is_written_to_a_file(app, tmp_path, monkeypat
     message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
     assert (message["To"], message["Subject"]) == ("dev0@example.test", "Hello 0")
     assert row.sent_at is not None
+
+
+def test_an_email_that_cannot_be_built_fails_alone_and_the_others_go_out(app, smtp_sink, monkeypatch):
+    use_smtp(app, monkeypatch, smtp_sink.port)
+    db.session.add(OutboundEmail(kind="confirmation", dedupe_key="bad", recipient="bad@example.test\r\nBcc: x@y.z",
+                                 subject="Hello", body="Body"))
+    _queue(1, "good")
+    report = run_worker(once=True)
+    assert (report.sent, report.failed) == (1, 1)
+    assert smtp_sink.recipients() == ["good0@example.test"]
+    bad = _rows()[0]
+    assert bad.sent_at is None and bad.claimed_by is None and "ValueError" in bad.last_error
