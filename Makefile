@@ -31,7 +31,6 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving the clinic at http://$(HOST):$(PORT)/  (Ctrl+C stops it and the mail worker)"
-	@echo "Emails go to instance/mail/ (one .eml file each), delivered by the mail worker."
 	@# The worker runs beside the web server and is stopped with it, however `flask run` ends.
 	@$(BIN)/flask mail-worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \

@@ -56,14 +56,17 @@ def test_a_configuration_error_exits_non_zero_and_leases_nothing(app, runner, mo
 
 
 def test_development_writes_files_and_production_and_tests_use_smtp(monkeypatch):
-    monkeypatch.delenv("MAIL_BACKEND", raising=False)
+    for name in ("MAIL_BACKEND", "MAIL_SERVER"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "postgresql://clinic@127.0.0.1/clinic")
     assert config.DevelopmentConfig().MAIL_BACKEND == "files"
     assert config.ProductionConfig().MAIL_BACKEND == "smtp"
     assert config.TestConfig().MAIL_BACKEND == "smtp"
-    monkeypatch.setenv("MAIL_BACKEND", "smtp")
+    monkeypatch.setenv("MAIL_SERVER", "127.0.0.1")  # a named server is meant to be used
     assert config.DevelopmentConfig().MAIL_BACKEND == "smtp"
+    monkeypatch.setenv("MAIL_BACKEND", "files")
+    assert config.DevelopmentConfig().MAIL_BACKEND == "files"
 
 
 def test_a_running_worker_delivers_until_sigterm_stops_it(tmp_path):
