@@ -252,23 +252,36 @@ def send_reminders(now: datetime | None = None) -> ReminderRun:
     return ReminderRun(queued, total.sent, total.failed, tuple(dict.fromkeys(total.errors)))
 
 
+# An email nobody has tried for this long means no mail worker is running.
+UNTRIED_WARNING = timedelta(minutes=10)
+
+
 @dataclass(frozen=True)
 class OutboxStatus:
     unsent: int
     failing: int
     given_up: int
+    untried: int
+
+    @property
+    def worth_telling(self) -> bool:
+        return bool(self.failing or self.untried)
 
 
 def outbox_status() -> OutboxStatus:
-    """How many emails wait to be sent, how many of those have failed, and how many of
-    those failed so often that nobody retries them any more. The errors are in the logs."""
-    unsent, failing, given_up = db.session.execute(
+    """How many emails wait to be sent; how many of those have failed, and how many failed so
+    often that nobody retries them any more (the errors are in the worker's log); and how many
+    nobody has even tried for a while (no mail worker running)."""
+    unsent, failing, given_up, untried = db.session.execute(
         select(
             func.count(OutboundEmail.id),
             func.count(OutboundEmail.id).filter(OutboundEmail.last_error.is_not(None)),
             func.count(OutboundEmail.id).filter(
                 OutboundEmail.attempts >= outbox.MAX_ATTEMPTS, OutboundEmail.last_error.is_not(None)
             ),
+            func.count(OutboundEmail.id).filter(
+                OutboundEmail.attempts == 0, OutboundEmail.created_at < clock.now() - UNTRIED_WARNING
+            ),
         ).where(OutboundEmail.sent_at.is_(None))
     ).one()
-    return OutboxStatus(unsent, failing, given_up)
+    return OutboxStatus(unsent, failing, given_up, untried)

@@ -167,6 +167,23 @@ def test_the_owner_is_told_which_emails_are_no_longer_retried(client):
     assert "SMTPAuthenticationError" not in page and "535" not in page
 
 
+def test_the_owner_is_asked_whether_the_mail_worker_runs_when_emails_wait_untried(client):
+    from datetime import timedelta
+
+    from clinic import clock
+    from clinic.models import OutboundEmail
+
+    owner = make_owner()
+    for minutes in (11, 30, 2):
+        db.session.add(OutboundEmail(kind="confirmation", recipient="x@example.test", subject="Hello", body="Body",
+                                     dedupe_key=str(minutes), created_at=clock.now() - timedelta(minutes=minutes)))
+    db.session.flush()
+    login(client, owner)
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert "2</span> emails waiting for more than 10 minutes without being tried" in page
+    assert "is the mail worker (<code>flask mail-worker</code>) running?" in page
+
+
 def test_no_outbox_panel_when_mail_is_healthy(client):
     owner = make_owner()
     login(client, owner)
