@@ -36,7 +36,11 @@ install-dev: $(VENV)/.dev-installed node_modules/axe-core/axe.min.js
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	@echo "Serving the clinic at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Serving the clinic at http://$(HOST):$(PORT)/  (Ctrl+C stops it and the mail worker)"
+	@# The worker runs beside the web server and is stopped with it, however `flask run` ends.
+	@$(BIN)/flask mail-worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

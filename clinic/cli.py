@@ -1,7 +1,7 @@
 """Command-line commands: thin wrappers over the services."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select
 
@@ -96,7 +96,70 @@ def send_reminders_command(fail_on_error: bool) -> None:
         raise click.ClickException(f"{run.failed} email(s) not sent; they stay queued for the next run.")
 
 
+@click.command("mail-worker")
+@click.option("--once", is_flag=True, help="Deliver every email that is due, then exit (for cron or tests).")
+@click.option(
+    "--poll", "poll_seconds", type=click.FloatRange(min=0.1), default=None,
+    help="Seconds between looks at the outbox when it is empty (default MAIL_WORKER_POLL_SECONDS, 5).",
+)
+@click.option(
+    "--batch", type=click.IntRange(min=1, max=500), default=20, show_default=True,
+    help="Emails leased at a time; other workers take the rest.",
+)
+@with_appcontext
+def mail_worker_command(once: bool, poll_seconds: float | None, batch: int) -> None:
+    """Deliver the outbox's email as it is queued, retrying failures, until stopped.
+
+    Several workers may run at once (each email is leased first, so it goes out once); Ctrl+C
+    or SIGTERM stops a worker after the email it is sending. A failing mail server never
+    stops it: the email waits, is retried later, and the owner's home page counts it.
+    """
+    import signal
+    import threading
+
+    from clinic.notifications.services import MailConfigError, mail_settings, run_worker
+
+    _require_schema()
+    db.session.rollback()
+    try:
+        settings = mail_settings()
+    except MailConfigError as error:
+        raise click.ClickException(f"Mail is not configured: {error}") from None
+    if settings.backend == "files":
+        where = f"files in {settings.folder}"
+    else:
+        where = f"{settings.server}:{settings.port}"
+    if poll_seconds is None:
+        poll_seconds = float(current_app.config.get("MAIL_WORKER_POLL_SECONDS") or 5)
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Set from another thread: the handler may interrupt this one inside stop.wait(),
+            # holding the lock that stop.set() needs.
+            previous[signum] = signal.signal(
+                signum, lambda *_: threading.Thread(target=stop.set, daemon=True).start()
+            )
+    try:
+        if once:
+            _echo_delivery(run_worker(once=True, batch=batch, stop=stop))
+        else:
+            click.echo(f"Mail worker delivering to {where} (Ctrl+C stops it).")
+            run_worker(poll_seconds=poll_seconds, batch=batch, stop=stop, on_round=_echo_delivery)
+            click.echo("Mail worker stopped.")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _echo_delivery(report) -> None:
+    click.echo(f"Emails sent: {report.sent}. Failed: {report.failed}.")
+    for problem in dict.fromkeys(report.errors):
+        click.echo(f"  {problem} (will retry later)")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(mail_worker_command)

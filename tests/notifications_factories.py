@@ -3,6 +3,7 @@
 import email
 import email.policy
 import socket
+import threading
 import warnings
 from email.message import EmailMessage
 
@@ -86,3 +87,51 @@ def ics_attachment(message: EmailMessage) -> bytes | None:
         if part.get_content_type() == "text/calendar":
             return part.get_payload(decode=True)
     return None
+
+
+class HangingSmtpServer:
+    """Accepts connections and then says nothing, as a mail server that hangs does.
+
+    `connections` counts who connected; a request that talked to it would wait for the greeting
+    until its timeout.
+    """
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self._accepted = []
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._accepted.append(connection)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+        for connection in self._accepted:
+            connection.close()
+        self.listener.close()
+
+
+@pytest.fixture(name="hanging_smtp")
+def hanging_smtp_fixture():
+    server = HangingSmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -64,8 +64,9 @@ def test_seed_demo_refuses_a_database_with_data(runner):
         ["seed-demo"],
         ["create-user", "--role", "owner", "--email", "o@example.test", "--name", "O", "--password", "long-enough-1"],
         ["send-reminders"],
+        ["mail-worker", "--once"],
     ],
-    ids=["seed-demo", "create-user", "send-reminders"],
+    ids=["seed-demo", "create-user", "send-reminders", "mail-worker"],
 )
 def test_commands_on_an_unmigrated_database_say_to_run_db_upgrade(backend, args):
     with scratch_database(backend) as url:

@@ -33,8 +33,12 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[Optional[str]] = mapped_column(String(500))
-    # A sender claims a row before talking to SMTP, so two senders never send it twice.
-    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A failed email waits until then before it is tried again (growing with each attempt).
+    next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A sender leases a row before talking to SMTP, so two senders never send it twice; a
+    # lease that runs out (its sender died) lets another sender retry the row.
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutboundEmail {self.id} {self.kind} to={self.recipient}>"

@@ -1,16 +1,19 @@
-"""The outbox table's operations: queue a row, claim it, mark it sent or failed.
+"""The outbox table's operations: queue a row, lease a batch, mark each sent or failed.
 
 Rows are queued inside the transaction that changed the appointment, so an email exists
-exactly when the change was committed. Senders claim a row with a conditional UPDATE
-before talking to SMTP: on PostgreSQL a second sender's UPDATE waits for the first to
-commit and then matches nothing; on SQLite writers are serialised (BEGIN IMMEDIATE).
+exactly when the change was committed. Nothing here talks to a mail server: mail workers
+(and `send-reminders`) lease rows in a short committed transaction, deliver them, and mark
+them. One leasing statement serves both databases: on PostgreSQL its `FOR UPDATE SKIP
+LOCKED` lets concurrent workers take different rows without waiting for each other; on
+SQLite (which ignores that clause) every transaction holds the write lock from BEGIN
+IMMEDIATE, so leases are taken one worker at a time. A worker that dies keeps its rows only
+until the lease runs out; then another worker retries them.
 """
 
 import secrets
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,17 +21,19 @@ from clinic.extensions import db
 from clinic.models import Appointment, OutboundEmail
 from clinic.notifications.messages import Message
 
-# A claim older than this is presumed to belong to a sender that died; the row is retried.
-CLAIM_TIMEOUT = timedelta(minutes=15)
 # After this many failed attempts a row stays in the outbox for the owner to see, unsent.
 MAX_ATTEMPTS = 20
+# A failed row waits FIRST_RETRY, then twice as long after each further failure, at most
+# LONGEST_RETRY: 20 attempts span about a day.
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=2)
 
 
 def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key: str = "") -> bool:
     """Add an email to the caller's transaction; False if this (kind, appointment, key) exists.
 
     INSERT ... ON CONFLICT DO NOTHING, so two transactions queuing the same reminder at once
-    end with one row and neither fails.
+    end with one row and neither fails. A mail worker delivers it once the caller commits.
     """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -46,11 +51,7 @@ def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key
         )
         .on_conflict_do_nothing(index_elements=["kind", "appointment_id", "dedupe_key"])
     )
-    inserted = db.session.execute(statement).rowcount == 1
-    if inserted and has_request_context():
-        # Remembered so the request can try to deliver it once its transaction commits.
-        g.setdefault("outbox_uncommitted", set()).add(appointment.id)
-    return inserted
+    return db.session.execute(statement).rowcount == 1
 
 
 def unique_suffix() -> str:
@@ -59,62 +60,91 @@ def unique_suffix() -> str:
 
 
 def discard_unsent(appointment_id: int, kind: str) -> None:
-    """Drop queued, unsent emails of one kind (a reminder for a time that no longer holds)."""
+    """Drop queued, unsent emails of one kind (a reminder for a time that no longer holds).
+
+    A row a worker holds right now is left alone: it may be on the wire already.
+    """
     db.session.execute(
         delete(OutboundEmail).where(
             OutboundEmail.appointment_id == appointment_id,
             OutboundEmail.kind == kind,
             OutboundEmail.sent_at.is_(None),
-            OutboundEmail.claimed_at.is_(None),
+            OutboundEmail.claimed_by.is_(None),
         )
     )
 
 
-def claimable_ids(now: datetime, limit: int, appointment_ids=None) -> list[int]:
-    query = (
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row waits after its `attempts`-th failure."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def _claimable(now: datetime, *, due_only: bool):
+    conditions = [
+        OutboundEmail.sent_at.is_(None),
+        OutboundEmail.attempts < MAX_ATTEMPTS,
+        or_(OutboundEmail.claimed_until.is_(None), OutboundEmail.claimed_until < now),
+    ]
+    if due_only:
+        conditions.append(or_(OutboundEmail.next_attempt_at.is_(None), OutboundEmail.next_attempt_at <= now))
+    return and_(*conditions)
+
+
+def lease(worker: str, now: datetime, until: datetime, limit: int, *, due_only: bool = True) -> list[int]:
+    """Take up to `limit` unsent rows for `worker` until `until`; the caller commits at once.
+
+    `due_only=False` also takes failed rows still waiting for their retry time (an explicit
+    run such as `send-reminders` retries everything pending).
+    """
+    candidates = (
         select(OutboundEmail.id)
-        .where(
-            OutboundEmail.sent_at.is_(None),
-            OutboundEmail.attempts < MAX_ATTEMPTS,
-            or_(OutboundEmail.claimed_at.is_(None), OutboundEmail.claimed_at < now - CLAIM_TIMEOUT),
-        )
+        .where(_claimable(now, due_only=due_only))
         .order_by(OutboundEmail.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    if appointment_ids is not None:
-        query = query.where(OutboundEmail.appointment_id.in_(appointment_ids))
-    return list(db.session.scalars(query))
-
-
-def claim(email_id: int, now: datetime) -> bool:
-    """Take one row for this sender; False when someone else has it or it is sent."""
-    result = db.session.execute(
+    statement = (
         update(OutboundEmail)
-        .where(
-            OutboundEmail.id == email_id,
-            OutboundEmail.sent_at.is_(None),
-            or_(OutboundEmail.claimed_at.is_(None), OutboundEmail.claimed_at < now - CLAIM_TIMEOUT),
-        )
-        .values(claimed_at=now, attempts=OutboundEmail.attempts + 1)
+        .where(OutboundEmail.id.in_(candidates), _claimable(now, due_only=due_only))
+        .values(claimed_by=worker, claimed_until=until, attempts=OutboundEmail.attempts + 1)
+        .returning(OutboundEmail.id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return sorted(db.session.scalars(statement))
 
 
-def mark_sent(email_id: int, now: datetime) -> None:
+def _held_by(email_id: int, worker: str):
+    return and_(OutboundEmail.id == email_id, OutboundEmail.claimed_by == worker)
+
+
+def mark_sent(email_id: int, worker: str, now: datetime) -> None:
     db.session.execute(
         update(OutboundEmail)
-        .where(OutboundEmail.id == email_id)
-        .values(sent_at=now, claimed_at=None, last_error=None)
+        .where(_held_by(email_id, worker))
+        .values(sent_at=now, claimed_by=None, claimed_until=None, next_attempt_at=None, last_error=None)
         .execution_options(synchronize_session=False)
     )
 
 
-def mark_failed(email_id: int, error: str) -> None:
-    """Record the error and release the claim, so the next run retries the row."""
+def mark_failed(email_id: int, worker: str, error: str, retry_at: datetime) -> None:
+    """Record the error and release the lease; the row is tried again from `retry_at`."""
     db.session.execute(
         update(OutboundEmail)
-        .where(OutboundEmail.id == email_id)
-        .values(claimed_at=None, last_error=error[:500])
+        .where(_held_by(email_id, worker))
+        .values(claimed_by=None, claimed_until=None, last_error=error[:500], next_attempt_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(email_ids: list[int], worker: str) -> None:
+    """Hand back rows this worker leased but did not try (stopping, or its lease ran short);
+    the attempt they were charged is refunded."""
+    if not email_ids:
+        return
+    db.session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id.in_(email_ids), OutboundEmail.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None, attempts=OutboundEmail.attempts - 1)
         .execution_options(synchronize_session=False)
     )

@@ -1,52 +1,68 @@
-"""Emails to clients: queue them with the change, deliver them after the commit.
+"""Emails to clients: queued with the change, delivered outside requests.
 
-Delivery runs in two places, both after the booking's transaction has committed:
-- `send_after_commit()`: each request that queued an email tries once to deliver those
-  emails (the app calls it automatically after the response is built, and a view may call
-  it itself right after `db.session.commit()`); SMTP errors are logged and swallowed.
-- `send_reminders()` (the `send-reminders` CLI, meant for cron): queues due reminders,
-  then delivers everything pending, retrying earlier failures.
+No request talks to a mail server. Services queue emails in the outbox inside their own
+transaction (`outbox.enqueue`), and two things deliver them:
+- `run_worker()` (the `mail-worker` CLI, started beside the web server): delivers emails as
+  they are queued, retrying failures with growing delays, until stopped. Several may run at
+  once: each leases its rows first, so every email goes out once.
+- `send_reminders()` (the `send-reminders` CLI, meant for cron): queues due reminders, then
+  delivers everything pending, retrying earlier failures.
 Both commit their own short transactions, so call them with nothing of yours pending.
 """
 
+import os
+import secrets
 import smtplib
-from dataclasses import dataclass, field, replace
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.extensions import db
 from clinic.models import Appointment, AppointmentStatus, Client, OutboundEmail
 from clinic.notifications import outbox
-from clinic.notifications.mailer import MailConfigError, MailSettings, SmtpConnection, build_email
+from clinic.notifications.mailer import MailConfigError, MailSettings, build_email, open_mailbox
 from clinic.notifications.messages import REMINDER, compose
 
 __all__ = [
     "DeliveryReport",
     "MailConfigError",
+    "OutboxStatus",
     "ReminderRun",
     "deliver_pending",
+    "mail_settings",
+    "outbox_status",
     "queue_reminders",
-    "send_after_commit",
+    "run_worker",
     "send_reminders",
 ]
 
 DEFAULT_BATCH = 200
-# A request delivers at most this many of its own emails; the CLI sends any others.
-REQUEST_BATCH = 10
-# A slow mail server may delay a booking's response by at most this much (seconds).
-REQUEST_TIMEOUT = 5.0
+# A worker leases this many rows at a time, so several workers share a burst of emails.
+WORKER_BATCH = 20
+DEFAULT_LEASE_SECONDS = 300
 # The server refused one message; the connection is still good for the others.
 REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 @dataclass
 class DeliveryReport:
+    leased: int = 0
     sent: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "DeliveryReport") -> None:
+        self.leased += other.leased
+        self.sent += other.sent
+        self.failed += other.failed
+        self.errors.extend(other.errors)
 
 
 @dataclass(frozen=True)
@@ -91,135 +107,181 @@ def queue_reminders(now: datetime | None = None) -> int:
     return queued
 
 
+def mail_settings() -> MailSettings:
+    """The app's mail settings; files go to instance/mail unless MAIL_FOLDER says otherwise."""
+    default_folder = str(Path(current_app.instance_path) / "mail")
+    return MailSettings.from_config(current_app.config, default_folder=default_folder)
+
+
+def worker_name() -> str:
+    """Names a sender's leases: the host and process, and a token for threads and runs."""
+    return f"{socket.gethostname()[:40]}/{os.getpid()}/{secrets.token_hex(4)}"
+
+
+def _lease_length(settings: MailSettings) -> timedelta:
+    seconds = current_app.config.get("MAIL_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS
+    # Never shorter than a few slow SMTP conversations, or no row could be sent in time.
+    return timedelta(seconds=max(float(seconds), 6 * settings.timeout))
+
+
 def deliver_pending(
-    limit: int = DEFAULT_BATCH, *, appointment_ids=None, timeout: float | None = None
+    limit: int = DEFAULT_BATCH, *, worker: str | None = None, due_only: bool = True,
+    stop: threading.Event | None = None,
 ) -> DeliveryReport:
-    """Claim up to `limit` unsent emails, send them over SMTP, and mark each sent or failed.
+    """Lease up to `limit` unsent emails, deliver them, and mark each sent or failed.
 
     Raises MailConfigError when the settings cannot work; every SMTP or network failure is
-    recorded on its row (attempts, last_error) and the claim released for the next run.
+    recorded on its row (attempts, last_error, next_attempt_at) and the lease released. Rows
+    left untried (asked to stop, or the lease running short) are handed back. `due_only=False`
+    also retries failed rows whose retry time has not come yet.
     """
-    settings = MailSettings.from_config(current_app.config)
-    if timeout is not None:
-        settings = replace(settings, timeout=min(settings.timeout, timeout))
+    settings = mail_settings()
+    worker = worker or worker_name()
     now = clock.now()
-    candidates = outbox.claimable_ids(now, limit, appointment_ids)
-    claimed = [email_id for email_id in candidates if outbox.claim(email_id, now)]
+    leased_until = now + _lease_length(settings)
+    # Stop starting new messages this long before the lease ends: one more could outlast it.
+    margin = timedelta(seconds=3 * settings.timeout)
+    leased = outbox.lease(worker, now, leased_until, limit, due_only=due_only)
     db.session.commit()
-    report = DeliveryReport()
-    if not claimed:
+    report = DeliveryReport(leased=len(leased))
+    if not leased:
         return report
     rows = db.session.scalars(
-        select(OutboundEmail).where(OutboundEmail.id.in_(claimed)).order_by(OutboundEmail.id)
+        select(OutboundEmail).where(OutboundEmail.id.in_(leased)).order_by(OutboundEmail.id)
     )
-    messages = [(row.id, build_email(row, settings.sender)) for row in rows]
+    pending, unbuildable = {}, {}
+    for row in rows:
+        try:
+            pending[row.id] = (row.attempts, build_email(row, settings.sender))
+        except (ValueError, TypeError) as error:  # e.g. a line break in an address
+            pending[row.id] = (row.attempts, None)
+            unbuildable[row.id] = error
     db.session.commit()
 
     def fail(email_ids, error: Exception) -> None:
         text = f"{error.__class__.__name__}: {error}"
+        failed_at = clock.now()
         for email_id in email_ids:
-            outbox.mark_failed(email_id, text)
+            attempts, _message = pending.pop(email_id)
+            outbox.mark_failed(email_id, worker, text, failed_at + outbox.retry_delay(attempts))
         db.session.commit()
         report.failed += len(email_ids)
         report.errors.append(text)
         current_app.logger.warning("Delivery of %d email(s) failed: %s", len(email_ids), text)
 
+    for email_id, error in unbuildable.items():
+        fail([email_id], error)
+    if not pending:
+        return report
     try:
-        with SmtpConnection(settings) as connection:
-            for index, (email_id, message) in enumerate(messages):
+        with open_mailbox(settings) as mailbox:
+            for email_id in sorted(pending):
+                if (stop is not None and stop.is_set()) or clock.now() + margin > leased_until:
+                    break
+                _attempts, message = pending[email_id]
                 try:
-                    connection.send(message)
+                    mailbox.send(message, email_id)
                 except REFUSED as error:
                     fail([email_id], error)
                     continue
                 except (OSError, smtplib.SMTPException) as error:
-                    # The connection is gone: everything not yet sent waits for the next run.
-                    fail([eid for eid, _ in messages[index:]], error)
+                    # The connection is gone: everything not yet sent waits for a retry.
+                    fail(sorted(pending), error)
                     break
-                outbox.mark_sent(email_id, clock.now())
+                pending.pop(email_id)
+                outbox.mark_sent(email_id, worker, clock.now())
                 db.session.commit()
                 report.sent += 1
     except (OSError, smtplib.SMTPException) as error:
-        unsent = [eid for eid, _ in messages][report.sent + report.failed :]
-        if unsent:
-            fail(unsent, error)
+        if pending:
+            fail(sorted(pending), error)
+    if pending:
+        outbox.release(sorted(pending), worker)
+        db.session.commit()
     return report
+
+
+def run_worker(
+    *, once: bool = False, poll_seconds: float = 5.0, batch: int = WORKER_BATCH,
+    stop: threading.Event | None = None, on_round: Callable[[DeliveryReport], None] | None = None,
+) -> DeliveryReport:
+    """The mail worker: deliver emails as they are queued until `stop` is set.
+
+    With `once`, deliver everything due and return. A failing mail server is only logged (the
+    rows wait for their retry); so is a database that is briefly unreachable. A configuration
+    that cannot work raises MailConfigError before anything is leased.
+    """
+    mail_settings()
+    stop = stop or threading.Event()
+    worker = worker_name()
+    total = DeliveryReport()
+    while not stop.is_set():
+        try:
+            report = deliver_pending(batch, worker=worker, stop=stop)
+        except Exception:
+            # A database that is down, or a bug: the worker carries on, and rows it had
+            # leased are retried when their lease runs out.
+            db.session.rollback()
+            if once:
+                raise
+            current_app.logger.exception("The mail worker's round failed; trying again shortly")
+            report = DeliveryReport()
+        total.add(report)
+        if report.leased and on_round is not None:
+            on_round(report)
+        if report.leased == batch:
+            continue  # more may be waiting
+        if once:
+            break
+        stop.wait(poll_seconds)
+    return total
 
 
 def send_reminders(now: datetime | None = None) -> ReminderRun:
     """The cron job: queue due reminders, commit, then deliver everything pending."""
-    MailSettings.from_config(current_app.config)  # a configuration error stops before queuing
+    mail_settings()  # a configuration error stops before queuing
     queued = queue_reminders(now)
     db.session.commit()
     total = DeliveryReport()
     while True:
-        report = deliver_pending(DEFAULT_BATCH)
-        total.sent += report.sent
-        total.failed += report.failed
-        total.errors.extend(report.errors)
-        # Stop when a batch sent nothing new: the rest is failing or claimed by another sender.
-        if report.sent == 0 or report.sent + report.failed < DEFAULT_BATCH:
+        report = deliver_pending(DEFAULT_BATCH, due_only=False)
+        total.add(report)
+        # Stop when a batch sent nothing new: the rest is failing or leased by another sender.
+        if report.sent == 0 or report.leased < DEFAULT_BATCH:
             break
     return ReminderRun(queued, total.sent, total.failed, tuple(dict.fromkeys(total.errors)))
 
 
-def note_commit() -> None:
-    """Session hook: emails queued in this request are now committed and may be sent."""
-    if has_request_context() and g.get("outbox_uncommitted"):
-        g.setdefault("outbox_committed", set()).update(g.outbox_uncommitted)
-        g.outbox_uncommitted = set()
-
-
-def note_rollback() -> None:
-    if has_request_context() and g.get("outbox_uncommitted"):
-        g.outbox_uncommitted = set()
-
-
-def send_after_commit() -> DeliveryReport | None:
-    """Best effort, after the view's commit: deliver the emails this request queued.
-
-    Never raises: a failing mail server only leaves the rows for `send-reminders` to retry.
-    """
-    if not has_request_context():
-        return None
-    appointment_ids = g.pop("outbox_committed", None)
-    if not appointment_ids:
-        return None
-    session = db.session
-    if session.new or session.dirty or session.deleted:
-        # Unflushed changes after the commit are the view's business, not ours to commit.
-        return None
-    try:
-        return deliver_pending(
-            REQUEST_BATCH, appointment_ids=sorted(appointment_ids), timeout=REQUEST_TIMEOUT
-        )
-    except Exception:
-        current_app.logger.exception("Could not deliver emails after the request; send-reminders will retry")
-        db.session.rollback()
-        return None
+# An email nobody has tried for this long means no mail worker is running.
+UNTRIED_WARNING = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class OutboxStatus:
     unsent: int
     failing: int
-    last_error: str | None
+    given_up: int
+    untried: int
+
+    @property
+    def worth_telling(self) -> bool:
+        return bool(self.failing or self.untried)
 
 
 def outbox_status() -> OutboxStatus:
-    """How many emails wait to be sent, how many of those have failed, and the latest error."""
-    unsent, failing = db.session.execute(
+    """How many emails wait to be sent; how many of those have failed, and how many failed so
+    often that nobody retries them any more (the errors are in the worker's log); and how many
+    nobody has even tried for a while (no mail worker running)."""
+    unsent, failing, given_up, untried = db.session.execute(
         select(
             func.count(OutboundEmail.id),
             func.count(OutboundEmail.id).filter(OutboundEmail.last_error.is_not(None)),
+            func.count(OutboundEmail.id).filter(
+                OutboundEmail.attempts >= outbox.MAX_ATTEMPTS, OutboundEmail.last_error.is_not(None)
+            ),
+            func.count(OutboundEmail.id).filter(
+                OutboundEmail.attempts == 0, OutboundEmail.created_at < clock.now() - UNTRIED_WARNING
+            ),
         ).where(OutboundEmail.sent_at.is_(None))
     ).one()
-    last_error = None
-    if failing:
-        last_error = db.session.scalar(
-            select(OutboundEmail.last_error)
-            .where(OutboundEmail.sent_at.is_(None), OutboundEmail.last_error.is_not(None))
-            .order_by(OutboundEmail.id.desc())
-            .limit(1)
-        )
-    return OutboxStatus(unsent, failing, last_error)
+    return OutboxStatus(unsent, failing, given_up, untried)

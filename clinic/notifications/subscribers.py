@@ -1,12 +1,10 @@
-"""Connects notifications to the appointment signals, and delivery to the end of requests.
+"""Connects notifications to the appointment signals.
 
 Receivers only add outbox rows to the sender's session (clinic/signals.py), so an email
-exists exactly when the booking, move or cancellation commits.
+exists exactly when the booking, move or cancellation commits; the mail worker delivers it.
 """
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from clinic import clock, signals
 from clinic.models import Appointment, CarePlan
@@ -20,7 +18,6 @@ from clinic.notifications.messages import (
     compose,
     compose_care_plan,
 )
-from clinic.notifications.services import note_commit, note_rollback, send_after_commit
 
 
 def _has_email(appointment: Appointment) -> bool:
@@ -58,20 +55,6 @@ def on_care_plan_booked(plan: CarePlan, *, appointments: list[Appointment], **_e
         outbox.enqueue(CARE_PLAN, ahead[0], compose_care_plan(plan, ahead), dedupe_key=f"plan-{plan.id}")
 
 
-def _after_commit(_session) -> None:
-    note_commit()
-
-
-def _after_rollback(_session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        note_rollback()
-
-
-def _deliver_after_request(response):
-    send_after_commit()
-    return response
-
-
 def init_app(app: Flask) -> None:
     """Register signal receivers; called once from create_app."""
     # Module-level functions held strongly; connecting twice (several apps) is a no-op.
@@ -79,7 +62,3 @@ def init_app(app: Flask) -> None:
     signals.appointment_rescheduled.connect(on_rescheduled, weak=False)
     signals.appointment_cancelled.connect(on_cancelled, weak=False)
     signals.care_plan_booked.connect(on_care_plan_booked, weak=False)
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
-    app.after_request(_deliver_after_request)

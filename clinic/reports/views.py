@@ -160,6 +160,6 @@ def this_week_panel(user):
 @dashboard_panel("owner", order=85)
 def email_outbox_panel(user):
     status = outbox_status()
-    if not status.failing:
+    if not status.worth_telling:
         return None
     return render_template("reports/_outbox_panel.html", status=status)

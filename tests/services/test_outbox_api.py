@@ -1,4 +1,4 @@
-"""Through the API: a failing mail server never breaks a booking, and the email waits for a retry."""
+"""Through the API: a booking never talks to the mail server; the mail worker delivers later."""
 
 from datetime import UTC, datetime
 
@@ -6,9 +6,14 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import Appointment, OutboundEmail
-from clinic.notifications.services import deliver_pending
+from clinic.notifications.services import run_worker
 from tests.factories import bearer, make_client, make_owner, make_service, make_therapist
-from tests.notifications_factories import refused_port, smtp_sink_fixture, use_smtp  # noqa: F401
+from tests.notifications_factories import (  # noqa: F401
+    hanging_smtp_fixture,
+    refused_port,
+    smtp_sink_fixture,
+    use_smtp,
+)
 
 
 def _book(client, headers, service, therapist, patient):
@@ -20,34 +25,46 @@ def _book(client, headers, service, therapist, patient):
     )
 
 
-def test_a_booking_succeeds_with_a_refused_smtp_port_and_the_email_is_retried(
-    app, client, smtp_sink, monkeypatch
-):
-    use_smtp(app, monkeypatch, refused_port())
+def _row(recipient):
+    return db.session.scalar(select(OutboundEmail).where(OutboundEmail.recipient == recipient))
+
+
+def test_a_booking_never_connects_to_a_mail_server_that_hangs(app, client, hanging_smtp, monkeypatch):
+    use_smtp(app, monkeypatch, hanging_smtp.port)
     owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
     patient = make_client(email="patient@example.test")
     response = _book(client, bearer(client, owner), service, therapist, patient)
     assert response.status_code == 201, response.get_json()
-    appointment_id = response.get_json()["id"]
-    assert db.session.get(Appointment, appointment_id).status == "booked"
-    [row] = db.session.scalars(select(OutboundEmail).where(OutboundEmail.appointment_id == appointment_id))
-    # The request tried once after its commit, failed, and left the row for the next run.
-    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    assert db.session.get(Appointment, response.get_json()["id"]).status == "booked"
+    assert hanging_smtp.connections == 0
+    row = _row("patient@example.test")
+    assert row.sent_at is None and row.attempts == 0 and row.last_error is None
+
+
+def test_a_booking_with_a_refused_smtp_port_succeeds_and_the_worker_delivers_later(
+    app, client, smtp_sink, monkeypatch
+):
+    use_smtp(app, monkeypatch, refused_port())
+    owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
+    response = _book(client, bearer(client, owner), service, therapist, make_client(email="later@example.test"))
+    assert response.status_code == 201, response.get_json()
+    assert _row("later@example.test").attempts == 0  # nobody tried during the request
 
     use_smtp(app, monkeypatch, smtp_sink.port)
-    assert deliver_pending().sent == 1
-    assert smtp_sink.recipients() == ["patient@example.test"]
+    assert run_worker(once=True).sent == 1
+    assert smtp_sink.recipients() == ["later@example.test"]
+    db.session.expire_all()
+    assert _row("later@example.test").sent_at is not None
 
 
-def test_a_booking_request_delivers_its_confirmation_after_the_commit(app, client, smtp_sink, monkeypatch):
+def test_the_request_leaves_the_confirmation_to_the_worker(app, client, smtp_sink, monkeypatch):
     use_smtp(app, monkeypatch, smtp_sink.port)
     owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
-    patient = make_client(email="instant@example.test")
-    response = _book(client, bearer(client, owner), service, therapist, patient)
+    response = _book(client, bearer(client, owner), service, therapist, make_client(email="queued@example.test"))
     assert response.status_code == 201
-    assert smtp_sink.recipients() == ["instant@example.test"]
-    row = db.session.scalar(select(OutboundEmail).where(OutboundEmail.recipient == "instant@example.test"))
-    assert row.sent_at is not None
+    assert smtp_sink.recipients() == []
+    assert run_worker(once=True).sent == 1
+    assert smtp_sink.recipients() == ["queued@example.test"]
 
 
 def test_a_rejected_booking_queues_and_sends_nothing(app, client, smtp_sink, monkeypatch):
@@ -57,5 +74,6 @@ def test_a_rejected_booking_queues_and_sends_nothing(app, client, smtp_sink, mon
     assert _book(client, headers, service, therapist, make_client()).status_code == 201
     clash = _book(client, headers, service, therapist, make_client(email="clash@example.test"))
     assert clash.status_code == 409
+    run_worker(once=True)
     assert "clash@example.test" not in smtp_sink.recipients()
-    assert db.session.scalar(select(OutboundEmail).where(OutboundEmail.recipient == "clash@example.test")) is None
+    assert _row("clash@example.test") is None

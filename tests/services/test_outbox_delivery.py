@@ -1,4 +1,5 @@
-"""Confirmation, reschedule and cancellation emails: queued with the change, sent after it."""
+"""Confirmation, reschedule and cancellation emails: queued with the change, delivered by a
+mail worker after it, failures retried later."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -94,6 +95,12 @@ def test_a_rolled_back_booking_leaves_no_email(app):
     assert db.session.scalar(select(func.count(OutboundEmail.id))) == 0
 
 
+def _later(monkeypatch, delay: timedelta) -> None:
+    """Moves the clinic's clock forward (the SMTP server's threads keep the real one)."""
+    moved_to = clock.now() + delay
+    monkeypatch.setattr(clock, "now", lambda: moved_to)
+
+
 def test_a_refused_smtp_port_is_recorded_and_retried_later(app, smtp_sink, monkeypatch):
     owner, therapist, service = make_owner(), make_therapist(hours=True), make_service()
     client = make_client(email="retry@example.test")
@@ -105,10 +112,13 @@ def test_a_refused_smtp_port_is_recorded_and_retried_later(app, smtp_sink, monke
     assert (report.sent, report.failed) == (0, 1)
     db.session.expire_all()
     [row] = _outbox(appointment_id=appointment.id)
-    assert row.sent_at is None and row.claimed_at is None and row.attempts == 1
+    assert row.sent_at is None and row.claimed_by is None and row.attempts == 1
     assert "Connection refused" in row.last_error or "ConnectionRefused" in row.last_error
+    assert row.next_attempt_at > clock.now()
 
     use_smtp(app, monkeypatch, smtp_sink.port)
+    assert deliver_pending().leased == 0  # not yet: it waits for its retry time
+    _later(monkeypatch, timedelta(minutes=1))
     assert deliver_pending().sent == 1
     db.session.expire_all()
     [row] = _outbox(appointment_id=appointment.id)
@@ -120,12 +130,12 @@ def test_a_claimed_row_is_left_alone_until_its_claim_goes_stale(app, smtp_sink, 
     use_smtp(app, monkeypatch, smtp_sink.port)
     appointment = make_appointment(client=make_client(email="claimed@example.test"))
     row = OutboundEmail(kind="confirmation", appointment_id=appointment.id, recipient="claimed@example.test",
-                        subject="Hello", body="Body", claimed_at=clock.now() - timedelta(minutes=1))
+                        subject="Hello", body="Body", attempts=1, claimed_by="another-worker",
+                        claimed_until=clock.now() + timedelta(minutes=4))
     db.session.add(row)
     db.session.commit()
     assert deliver_pending().sent == 0
-    row.claimed_at = clock.now() - timedelta(hours=1)  # its sender died
-    db.session.commit()
+    _later(monkeypatch, timedelta(minutes=5))  # its worker died: the lease runs out
     assert deliver_pending().sent == 1
     assert smtp_sink.recipients() == ["claimed@example.test"]
 
@@ -155,6 +165,7 @@ def test_smtp_login_is_used_and_a_wrong_password_is_retried(app, monkeypatch):
         assert (report.sent, report.failed) == (0, 1)
         assert "SMTPAuthenticationError" in report.errors[0]
         monkeypatch.setitem(app.config, "MAIL_PASSWORD", "s3cret-pass")
+        _later(monkeypatch, timedelta(minutes=1))
         assert deliver_pending().sent == 1
         assert sink.recipients() == ["auth@example.test"]
         db.session.expire_all()
