@@ -5,7 +5,7 @@ failed row waits until next_attempt_at. A row claimed under the old scheme is si
 released: its sender, if still alive, finished long before anyone upgrades.
 
 Revision ID: mail_1
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07 10:15:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'mail_1'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
