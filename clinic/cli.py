@@ -96,7 +96,22 @@ def send_reminders_command(fail_on_error: bool) -> None:
         raise click.ClickException(f"{run.failed} email(s) not sent; they stay queued for the next run.")
 
 
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 naming the first bad entry."""
+    from clinic.audit import verify_chain
+
+    _require_schema()
+    check = verify_chain()
+    if not check.intact:
+        click.echo(check.describe())
+        raise SystemExit(1)
+    click.echo(check.describe())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(audit_verify_command)
