@@ -33,6 +33,13 @@ ACTION_LABELS = {
     "care_plan.ended": "Ended a care plan early",
     "care_plan.rest_cancelled": "Cancelled the rest of a care plan",
     "staff.enabled": "Enabled a staff account",
+    "client.viewed": "Read a client's record",
+    "care_plan.viewed": "Read a care plan",
+    "calendar_feed.read": "Fetched a calendar feed",
+    "record.exported": "Exported a client's whole record",
+    "account.closed": "Closed a client's online account",
+    "audit.read": "Read the audit log through the API",
+    "audit.exported": "Downloaded the audit log",
     "staff.disabled": "Disabled a staff account",
 }
 
@@ -41,6 +48,7 @@ SUBJECT_KINDS = {
     "care_plan": "care plan",
     "check_in": "check-in",
     "user": "account",
+    "audit_log": "audit log",
 }
 
 
