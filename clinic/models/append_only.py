@@ -8,6 +8,8 @@ from the DDL attached to each table here. Every note is signed when it is saved,
 row of these tables is protected.
 """
 
+import re
+
 from sqlalchemy import DDL, Table, event
 
 APPEND_ONLY_TABLES = ("session_notes", "note_amendments", "note_techniques", "audit_entries")
@@ -48,3 +50,25 @@ def protect(table: Table) -> None:
 def protect_all(metadata) -> None:
     for name in APPEND_ONLY_TABLES:
         protect(metadata.tables[name])
+
+
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def app_role_grants(role: str, tables: set[str]) -> list[str]:
+    """GRANT statements for the role the app runs as on PostgreSQL (see the README).
+
+    Belt and braces with the triggers: the append-only tables get SELECT and INSERT only, so
+    even with the triggers dropped the app's login cannot change them.
+    """
+    if not ROLE_NAME.match(role):
+        raise ValueError("A role name is lower-case letters, digits and underscores.")
+    changeable = sorted(tables - set(APPEND_ONLY_TABLES))
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(changeable)} TO {role}",
+        f"GRANT SELECT, INSERT ON {', '.join(APPEND_ONLY_TABLES)} TO {role}",
+        f"GRANT SELECT ON alembic_version TO {role}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
