@@ -49,6 +49,7 @@ SUBJECT_KINDS = {
     "check_in": "check-in",
     "user": "account",
     "audit_log": "audit log",
+    "therapist": "calendar of therapist",
 }
 
 
