@@ -41,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.home.views import bp as home_bp
     from clinic.intake.views import bp as intake_bp
     from clinic.notes.views import bp as notes_bp
+    from clinic.records.views import bp as records_bp
     from clinic.reports.views import bp as reports_bp
     from clinic.scheduling.views import bp as scheduling_bp
 
@@ -53,6 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
         care_plans_bp,
         notes_bp,
         reports_bp,
+        records_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -3,7 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from clinic.auth.services import create_staff_user
 from clinic.errors import DomainError
@@ -156,6 +156,42 @@ def _echo_delivery(report) -> None:
     click.echo(f"Emails sent: {report.sent}. Failed: {report.failed}.")
     for problem in dict.fromkeys(report.errors):
         click.echo(f"  {problem} (will retry later)")
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 naming the first bad entry."""
+    from clinic.audit import verify_chain
+
+    _require_schema()
+    check = verify_chain()
+    if not check.intact:
+        click.echo(check.describe())
+        raise SystemExit(1)
+    click.echo(check.describe())
+
+
+@click.command("grant-app-role")
+@with_appcontext
+@click.argument("role")
+def grant_app_role_command(role: str) -> None:
+    """Give a PostgreSQL role just what the app needs (run as the migration role after `db upgrade`).
+
+    Reads and inserts everywhere, updates and deletes only where the app changes rows: never on
+    signed notes, amendments, technique rows or the audit log, nor on the schema's version.
+    """
+    from clinic.models.append_only import app_role_grants
+
+    _require_schema()
+    if db.session.get_bind().dialect.name != "postgresql":
+        raise click.ClickException("Roles and grants are a PostgreSQL matter; SQLite has no roles.")
+    try:
+        statements = app_role_grants(role, set(db.metadata.tables))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for statement in statements:
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"Granted {role} what the app needs; signed notes and audit entries it may only add and read.")
 
 
 def init_app(app: Flask) -> None:
@@ -163,3 +199,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(mail_worker_command)
+    app.cli.add_command(audit_verify_command)
+    app.cli.add_command(grant_app_role_command)

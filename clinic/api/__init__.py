@@ -6,6 +6,7 @@ from clinic.api import (  # noqa: F401  (each module registers its routes on bp)
     intake,
     notes,
     openapi,
+    records,
     reports,
     scheduling,
 )

@@ -10,6 +10,7 @@ from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.care_plans import cadence, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
+from clinic.records.services import read_care_plan
 
 PLAN_APPOINTMENT_SCHEMA = {
     **APPOINTMENT_SCHEMA,
@@ -150,7 +151,9 @@ def list_care_plans():
     statuses=(401, 404),
 )
 def get_care_plan(plan_id: int):
-    return jsonify(plan_json(services.plan_for(current_actor(), plan_id)))
+    body = plan_json(read_care_plan(current_actor(), plan_id))
+    db.session.commit()  # the read's audit entry
+    return jsonify(body)
 
 
 @bp.post("/care-plans/<int:plan_id>/end")

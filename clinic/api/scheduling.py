@@ -22,6 +22,7 @@ from clinic.api.parsing import (
 from clinic.errors import NotFound, Unauthenticated
 from clinic.extensions import db
 from clinic.models import Appointment, Service, Therapist, TimeOff, WorkingHours
+from clinic.records.services import record_feed_read
 from clinic.scheduling import services
 from clinic.scheduling.ical import calendar_bytes
 
@@ -409,6 +410,8 @@ def therapist_calendar(therapist_id: int):
             raise NotFound("No such calendar.")
     appointments = services.feed_appointments(therapist.id)
     body = calendar_bytes(appointments, name=f"{therapist.name} – appointments")
+    record_feed_read(therapist, None if token is not None else actor)
+    db.session.commit()  # the read's audit entry
     return Response(
         body,
         mimetype="text/calendar",

@@ -9,6 +9,7 @@ from clinic.errors import DomainError, Forbidden, ScheduleConflict
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link
 from clinic.models import AppointmentStatus
+from clinic.records.services import read_care_plan
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.forms import fill_staff_choices
 
@@ -112,7 +113,9 @@ def _refused(plan, error: DomainError):
 @bp.get("/<int:plan_id>")
 @login_required
 def show(plan_id: int):
-    return _show(services.plan_for(current_user, plan_id))
+    page = _show(read_care_plan(current_user, plan_id))
+    db.session.commit()  # the read's audit entry
+    return page
 
 
 def _confirm_cancelling(plan, *, ending: bool):

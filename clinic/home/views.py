@@ -4,11 +4,11 @@ from sqlalchemy import func, or_, select
 
 from clinic import clock
 from clinic.auth.decorators import staff_required
-from clinic.auth.permissions import visible_client
 from clinic.extensions import db
 from clinic.home.panels import client_panels_for, dashboard_panel, nav_for, nav_link, panels_for
 from clinic.intake.status import clearance_summaries
 from clinic.models import Appointment, Client, Therapist, User
+from clinic.records.services import read_client
 
 bp = Blueprint("home", __name__)
 
@@ -54,11 +54,13 @@ def clients():
 @bp.get("/clients/<int:client_id>")
 @login_required
 def client_page(client_id: int):
-    client = visible_client(current_user, client_id)
-    return render_template(
+    client = read_client(current_user, client_id)
+    page = render_template(
         "home/client.html", client=client, panels=client_panels_for(current_user, client),
         summary=clearance_summaries([client.id], clock.today())[client.id],
     )
+    db.session.commit()  # the read's audit entry
+    return page
 
 
 @bp.get("/my-record")

@@ -1,5 +1,7 @@
 """All models, importable from one place (and all registered on the metadata)."""
 
+from clinic.extensions import db
+from clinic.models.append_only import protect_all
 from clinic.models.appointment import NO_OVERLAP_CONSTRAINT, Appointment, AppointmentStatus
 from clinic.models.audit import AuditEntry
 from clinic.models.care_plan import CarePlan
@@ -12,6 +14,9 @@ from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
 from clinic.models.types import UTCDateTime, utcnow
 from clinic.models.user import ApiToken, LoginFailure, Role, User
+
+# Signed notes and the audit log: the database refuses UPDATE and DELETE (append_only.py).
+protect_all(db.metadata)
 
 __all__ = [
     "NO_OVERLAP_CONSTRAINT",

@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import select
+
 from clinic import clock
+from clinic.audit import record_audit
 from clinic.auth.permissions import require_owner
 from clinic.errors import ValidationFailed
 from clinic.extensions import db
@@ -312,6 +315,32 @@ def audit_export(actor: User, filters: AuditFilter | None = None) -> Iterator[Au
             yield _audit_row(row)
 
     return rows()
+
+
+def audit_entries_chronological(actor: User, filters: AuditFilter) -> list[AuditEntry]:
+    """The entries of a date range (optionally one client's), oldest first, ties by id: the API's
+    list. Reading the log is itself audited, without a client, so it never crowds a client's trail."""
+    require_owner(actor)
+    conditions = _audit_conditions(filters)
+    entries = list(db.session.scalars(
+        select(AuditEntry).where(*conditions).order_by(AuditEntry.created_at, AuditEntry.id)
+    ))
+    record_audit(actor, "audit.read", "audit_log", None, detail=_filter_detail(filters))
+    return entries
+
+
+def _filter_detail(filters: AuditFilter) -> str | None:
+    chosen = {
+        "client": filters.client_id, "person": filters.actor_id, "action": filters.action,
+        "from": filters.first, "to": filters.last,
+    }
+    return ", ".join(f"{name} {value}" for name, value in chosen.items() if value is not None) or None
+
+
+def record_audit_export(actor: User, filters: AuditFilter) -> None:
+    """The owner downloaded the log as CSV (audited like any export; the filter in the detail)."""
+    require_owner(actor)
+    record_audit(actor, "audit.exported", "audit_log", None, detail=_filter_detail(filters))
 
 
 def audit_clients(actor: User) -> list[tuple[int, str]]:

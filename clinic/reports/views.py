@@ -6,9 +6,10 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 
 from clinic import clock
-from clinic.audit import action_label, subject_kind
+from clinic.audit import action_label, subject_kind, verify_chain
 from clinic.auth.decorators import owner_required
 from clinic.errors import ValidationFailed
+from clinic.extensions import db
 from clinic.home.panels import dashboard_panel, nav_link
 from clinic.notifications.services import outbox_status
 from clinic.reports import tables
@@ -21,6 +22,7 @@ from clinic.reports.services import (
     audit_export,
     audit_log,
     overdue_maintenance,
+    record_audit_export,
     summary_report,
 )
 
@@ -135,7 +137,7 @@ def audit():
     status = 422 if form.first.errors or form.last.errors else 200
     return render_template(
         "reports/audit.html", form=form, log=log, query=form.query, local=clock.to_local,
-        action_label=action_label, subject_kind=subject_kind, subject_url=subject_url,
+        chain=verify_chain(), action_label=action_label, subject_kind=subject_kind, subject_url=subject_url,
     ), status
 
 
@@ -145,6 +147,8 @@ def audit_csv():
     form = _audit_form()
     if form.first.errors or form.last.errors:
         abort(422, "Choose a valid date range: the export would otherwise be wider than asked for.")
+    record_audit_export(current_user, form.filters)
+    db.session.commit()
     rows = (tables.audit_row(row) for row in audit_export(current_user, form.filters))
     suffix = f"-client-{form.selected_client}" if form.selected_client else ""
     return _csv(f"audit-log{suffix}-{clock.today()}.csv", tables.AUDIT_HEADER, rows)

@@ -14,6 +14,7 @@ MAIN_PAGES = {
     "owner@demo.clinic": [
         "/", "/calendar", "/reports", "/reports/audit", "/setup", "/staff", "/clients",
         "/clearance-queue", "/appointments/new", "/care-plans/", "/account", "/client/{client_id}",
+        "/client/{client_id}/record",
     ],
     "maya@demo.clinic": [
         "/", "/calendar", "/calendar/week", "/my-hours", "/clients", "/clearance-queue",
@@ -21,6 +22,7 @@ MAIN_PAGES = {
     ],
     "clara@demo.clinic": [
         "/", "/book", "/my-appointments", "/intake", "/care-plans/", "/my-record", "/account",
+        "/client/{client_id}/record",
     ],
 }
 CASES = [(email, path) for email, paths in MAIN_PAGES.items() for path in paths]
