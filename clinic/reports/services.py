@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from clinic import clock
-from clinic.auth.permissions import require_owner
+from clinic.access import require_owner
 from clinic.errors import ValidationFailed
 from clinic.extensions import db
 from clinic.models import AppointmentStatus, AuditEntry, User
