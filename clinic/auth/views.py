@@ -15,7 +15,7 @@ from clinic.security import is_safe_next
 bp = Blueprint("auth", __name__)
 
 nav_link("Staff", "auth.staff", roles=("owner",), order=80)
-nav_link("Account", "auth.account", roles=("owner", "therapist", "client"), order=95)
+nav_link("Account", "auth.account", roles=("owner", "therapist", "front_desk", "client"), order=95)
 
 
 def _attach_errors(form, error: DomainError, default_field: str) -> None:

@@ -187,7 +187,8 @@ def show(intake_id: int):
 def queue():
     entries = services.clearance_queue(current_user)
     db.session.commit()
-    return render_template("intake/queue.html", entries=entries)
+    # The front desk sees who waits (to call them), not why: the flags are clinical.
+    return render_template("intake/queue.html", entries=entries, clinical=access.is_clinician(current_user))
 
 
 @bp.route("/clients/<int:client_id>/clearances/new", methods=["GET", "POST"])

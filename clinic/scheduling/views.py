@@ -468,6 +468,17 @@ def edit_service(service_id: int):
     return render_template("scheduling/edit_service.html", form=form, service=service)
 
 
+@bp.post("/account/calendar-feed")
+@role_required("therapist")
+def renew_feed():
+    if forms.ActionForm().validate_on_submit():
+        services.renew_calendar_feed(current_user)
+        db.session.commit()
+        flash("Your calendar feed has a new address: give it to your calendar app. "
+              "The old address no longer works.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.get("/my-hours")
 @role_required("therapist")
 def my_hours():
