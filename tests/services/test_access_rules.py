@@ -12,7 +12,15 @@ from clinic.errors import Forbidden, NotFound
 from clinic.extensions import db
 from clinic.models import Client, Role
 from clinic.scheduling import services as scheduling
-from tests.factories import at, make_appointment, make_client, make_owner, make_service, make_therapist, make_user
+from tests.factories import (
+    at,
+    make_appointment,
+    make_client,
+    make_owner,
+    make_service,
+    make_therapist,
+    make_user,
+)
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 
