@@ -108,7 +108,7 @@ def staff():
             flash(f"{user.name} can now log in as {user.role}.", "success")
             return redirect(url_for("auth.staff"))
     members = db.session.scalars(
-        select(User).where(User.role.in_(("owner", "therapist"))).order_by(User.role, User.name)
+        select(User).where(User.role.in_(("owner", "therapist", "front_desk"))).order_by(User.role, User.name)
     ).all()
     return render_template("auth/staff.html", form=form, members=members,
                            stranded=scheduling.visits_with_disabled_therapists())

@@ -270,3 +270,11 @@ def test_create_user_makes_a_front_desk_account(app, runner):
                                  "--name", "Dee Desk", "--password", "front-desk-2027"])
     assert result.exit_code == 0, result.output
     assert "front_desk" in result.output
+
+
+def test_the_owner_adds_a_front_desk_account_on_the_staff_page(client, app):
+    login(client, make_owner().email)
+    data = {"name": "Dee Desk", "email": "dee@example.test", "role": "front_desk", "password": "long-enough-1"}
+    assert client.post("/staff", data=data).status_code == 302
+    page = client.get("/staff").get_data(as_text=True)
+    assert "Dee Desk" in page and "Front desk" in page
