@@ -275,9 +275,11 @@ def client_for_booking(actor: User, client_id: int | None) -> Client | None:
     """
     if actor.is_client:
         own = actor.client
-        if own is None or (client_id is not None and client_id != own.id):
-            raise _hidden(actor, "client", client_id)
-        return own
+        if own is not None and client_id in (None, own.id):
+            return own
+        if client_id is None:
+            raise _hidden(actor, "client", None)
+        return visible_client(actor, client_id)  # someone else's: refused as missing
     require_scheduler(actor)
     if client_id is None:
         return None
