@@ -71,12 +71,9 @@ def is_clinician(user: User) -> bool:
     return user.role in (Role.OWNER, Role.THERAPIST)
 
 
-def may_read_reports(user: User) -> bool:
-    return user.role == Role.OWNER
-
-
 def require_reports(user: User) -> None:
-    if not may_read_reports(user):
+    """Reports (figures over every client and therapist): the owner only."""
+    if user.role != Role.OWNER:
         raise Forbidden("Only the clinic owner reads reports.")
 
 
@@ -123,13 +120,6 @@ def client_scope(actor: User) -> ColumnElement[bool]:
     if actor.is_client:
         return Client.id == _own_client_id(actor)
     return false()
-
-
-def clinical_scope(actor: User) -> ColumnElement[bool]:
-    """SQL over Client: whose clinical records (intakes, clearances, progress) `actor` may read."""
-    if actor.role == Role.FRONT_DESK:
-        return false()
-    return client_scope(actor)
 
 
 def _client_matches(client_id: int, clause: ColumnElement[bool]) -> bool:
