@@ -46,6 +46,8 @@ class Config:
         self.CANCELLATION_NOTICE_HOURS = _int_env("CANCELLATION_NOTICE_HOURS", 24)
         self.SURGERY_CLEARANCE_DAYS = _int_env("SURGERY_CLEARANCE_DAYS", 180)
         self.BOOKING_NOTICE_HOURS = _int_env("BOOKING_NOTICE_HOURS", 2)
+        self.BOOKING_HORIZON_DAYS = _int_env("BOOKING_HORIZON_DAYS", 90)
+        self.CLIENT_MAX_OPEN_BOOKINGS = _int_env("CLIENT_MAX_OPEN_BOOKINGS", 6)
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.LOGIN_FAILURE_LIMIT = _int_env("LOGIN_FAILURE_LIMIT", 10)
         self.LOGIN_FAILURE_WINDOW_SECONDS = _int_env("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)

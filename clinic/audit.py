@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "care_plan.extended": "Extended a care plan's weekly phase",
     "care_plan.ended": "Ended a care plan early",
     "care_plan.rest_cancelled": "Cancelled the rest of a care plan",
+    "access.refused": "Was refused a record that is not theirs to see",
     "staff.enabled": "Enabled a staff account",
     "client.viewed": "Read a client's record",
     "care_plan.viewed": "Read a care plan",

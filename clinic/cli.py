@@ -31,12 +31,12 @@ def _describe(error: DomainError) -> str:
 
 @click.command("create-user")
 @with_appcontext
-@click.option("--role", type=click.Choice(["owner", "therapist"]), required=True)
+@click.option("--role", type=click.Choice(["owner", "therapist", "front_desk"]), required=True)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--password", required=True)
 def create_user_command(role: str, email: str, name: str, password: str) -> None:
-    """Create a staff account (owner or therapist)."""
+    """Create a staff account (owner, therapist or front desk)."""
     _require_schema()
     try:
         user = create_staff_user(role=role, email=email, name=name, password=password)

@@ -16,6 +16,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 DEMO_LOGINS = [
     ("owner", "owner@demo.clinic"),
     ("therapist", "maya@demo.clinic"),
+    ("front_desk", "frank@demo.clinic"),
     ("client", "clara@demo.clinic"),
 ]
 
@@ -55,6 +56,10 @@ def seed_demo_clinic() -> DemoClinic:
             create_staff_user(role="therapist", email=email, name=name, password=DEMO_PASSWORD)
         )
     demo.logins.append(("therapist", demo.therapists[0].email))
+    front_desk = create_staff_user(
+        role="front_desk", email="frank@demo.clinic", name="Frank Front Desk", password=DEMO_PASSWORD
+    )
+    demo.logins.append(("front_desk", front_desk.email))
     for name, email, phone in CLIENTS:
         demo.clients.append(register_client(name=name, email=email, password=DEMO_PASSWORD, phone=phone))
     demo.logins.append(("client", demo.clients[0].email))

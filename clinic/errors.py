@@ -20,6 +20,10 @@ class DomainError(Exception):
         self.fields = fields
         self.extra = extra
 
+    def on_refused(self) -> None:
+        """Runs when the refusal becomes the response; a refusal that must leave a trace
+        (a hidden record, see clinic.access) writes it here, after the request rolled back."""
+
     def to_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
         if self.fields:
@@ -131,6 +135,7 @@ _HTTP_CODES = {
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
+        error.on_refused()
         if _wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("errors/error.html", status=error.status, message=error.message), error.status

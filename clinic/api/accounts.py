@@ -9,8 +9,9 @@ from clinic.api.parsing import Reader, json_object
 from clinic.auth import services
 from clinic.extensions import db
 from clinic.intake.status import clearance_status
-from clinic.models import Client, User
+from clinic.models import Client, Therapist, User
 from clinic.records.services import read_client
+from clinic.scheduling import services as scheduling
 
 USER_SCHEMA = {
     "type": "object",
@@ -18,7 +19,7 @@ USER_SCHEMA = {
         "id": {"type": "integer"},
         "name": {"type": "string"},
         "email": {"type": "string"},
-        "role": {"enum": ["owner", "therapist", "client"]},
+        "role": {"enum": ["owner", "therapist", "front_desk", "client"]},
     },
 }
 CLIENT_SCHEMA = {
@@ -120,10 +121,24 @@ def me():
         body["client_id"] = user.client.id
     if user.is_therapist and user.therapist:
         body["therapist_id"] = user.therapist.id
-        body["calendar_feed_url"] = url_for(
-            "api.therapist_calendar",
-            therapist_id=user.id,
-            token=user.therapist.calendar_token,
-            _external=True,
-        )
+        body["calendar_feed_url"] = calendar_feed_url(user.therapist)
     return jsonify(body)
+
+
+def calendar_feed_url(therapist: Therapist) -> str:
+    return url_for(
+        "api.therapist_calendar", therapist_id=therapist.id, token=therapist.calendar_token, _external=True
+    )
+
+
+@bp.post("/me/calendar-feed")
+@operation(
+    "A new secret calendar feed address (therapist); the previous one stops working",
+    tag="accounts",
+    response={"type": "object", "properties": {"calendar_feed_url": {"type": "string"}}},
+    statuses=(200, 401, 403),
+)
+def renew_calendar_feed():
+    therapist = scheduling.renew_calendar_feed(current_actor())
+    db.session.commit()
+    return jsonify({"calendar_feed_url": calendar_feed_url(therapist)})

@@ -1,6 +1,5 @@
 """API routes: clinic setup, availability and appointments."""
 
-import secrets
 from datetime import time
 
 from flask import Response, jsonify, request
@@ -19,9 +18,9 @@ from clinic.api.parsing import (
     query_id,
     query_reader,
 )
-from clinic.errors import NotFound, Unauthenticated
+from clinic.errors import Unauthenticated
 from clinic.extensions import db
-from clinic.models import Appointment, Service, Therapist, TimeOff, WorkingHours
+from clinic.models import Appointment, Service, TimeOff, WorkingHours
 from clinic.records.services import record_feed_read
 from clinic.scheduling import services
 from clinic.scheduling.ical import calendar_bytes
@@ -317,7 +316,7 @@ def post_appointment():
 
 @bp.get("/appointments")
 @operation(
-    "Appointments: own for clients and therapists, all for the owner",
+    "Appointments: own for clients and therapists, all for the owner and the front desk",
     tag="appointments",
     query={"from": DAY_QUERY, "to": DAY_QUERY, "therapist_id": ID_SCHEMA},
     response={"type": "array", "items": APPOINTMENT_SCHEMA},
@@ -389,25 +388,17 @@ def no_show(appointment_id: int):
 
 @bp.get("/therapists/<int:therapist_id>/calendar.ics")
 @operation(
-    "A therapist's iCalendar feed (that therapist or the owner, or ?token= feed secret)",
+    "A therapist's iCalendar feed (that therapist, the owner, the front desk, or ?token= feed secret)",
     tag="appointments",
     query={"token": {"type": "string"}},
     statuses=(401, 404),
 )
 def therapist_calendar(therapist_id: int):
-    therapist = db.session.get(Therapist, therapist_id)
     token = request.args.get("token")
-    if token is not None:
-        if therapist is None or not secrets.compare_digest(
-            token.encode("utf-8"), therapist.calendar_token.encode("utf-8")
-        ):
-            raise NotFound("No such calendar.")
-    else:
-        actor = optional_actor()
-        if actor is None:
-            raise Unauthenticated()
-        if therapist is None or not (actor.is_owner or actor.id == therapist.id):
-            raise NotFound("No such calendar.")
+    actor = optional_actor()
+    if token is None and actor is None:
+        raise Unauthenticated()
+    therapist = services.feed_therapist(actor, therapist_id, token)
     appointments = services.feed_appointments(therapist.id)
     body = calendar_bytes(appointments, name=f"{therapist.name} – appointments")
     record_feed_read(therapist, None if token is not None else actor)

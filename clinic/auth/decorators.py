@@ -22,6 +22,6 @@ def role_required(*roles: str):
     return decorator
 
 
-staff_required = role_required("owner", "therapist")
+staff_required = role_required("owner", "therapist", "front_desk")
 owner_required = role_required("owner")
 client_required = role_required("client")

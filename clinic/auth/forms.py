@@ -33,7 +33,11 @@ class StaffForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     role = SelectField(
-        "Role", choices=[SelectChoice("therapist", "Therapist"), SelectChoice("owner", "Owner")]
+        "Role", choices=[
+            SelectChoice("therapist", "Therapist"),
+            SelectChoice("front_desk", "Front desk"),
+            SelectChoice("owner", "Owner"),
+        ],
     )
     password = PasswordField(
         "Temporary password",

@@ -14,6 +14,7 @@ from clinic.errors import EmailTaken, Forbidden, NotFound, Throttled, Unauthenti
 from clinic.extensions import db
 from clinic.models import ApiToken, Client, Role, Therapist, User
 from clinic.models.types import utcnow
+from clinic.models.user import STAFF_ROLES
 
 TOKEN_LIFETIME = timedelta(days=30)
 MAX_NAME_LENGTH = 120
@@ -60,9 +61,9 @@ def _check_new_account(name: str, email: str, password: str | None) -> str:
 
 
 def create_staff_user(*, role: str, email: str, name: str, password: str) -> User:
-    """Owner and therapist accounts; a therapist also gets a calendar."""
-    if role not in (Role.OWNER, Role.THERAPIST):
-        raise ValidationFailed(fields={"role": ["Staff roles are owner and therapist."]})
+    """Owner, therapist and front desk accounts; a therapist also gets a calendar."""
+    if role not in STAFF_ROLES:
+        raise ValidationFailed(fields={"role": ["Staff roles are owner, therapist and front_desk."]})
     email = _check_new_account(name, email, password)
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
     db.session.add(user)

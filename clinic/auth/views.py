@@ -15,7 +15,7 @@ from clinic.security import is_safe_next
 bp = Blueprint("auth", __name__)
 
 nav_link("Staff", "auth.staff", roles=("owner",), order=80)
-nav_link("Account", "auth.account", roles=("owner", "therapist", "client"), order=95)
+nav_link("Account", "auth.account", roles=("owner", "therapist", "front_desk", "client"), order=95)
 
 
 def _attach_errors(form, error: DomainError, default_field: str) -> None:
@@ -108,7 +108,7 @@ def staff():
             flash(f"{user.name} can now log in as {user.role}.", "success")
             return redirect(url_for("auth.staff"))
     members = db.session.scalars(
-        select(User).where(User.role.in_(("owner", "therapist"))).order_by(User.role, User.name)
+        select(User).where(User.role.in_(("owner", "therapist", "front_desk"))).order_by(User.role, User.name)
     ).all()
     return render_template("auth/staff.html", form=form, members=members,
                            stranded=scheduling.visits_with_disabled_therapists())

@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic import clock, signals
+from clinic import access, clock, signals
 from clinic.audit import record_audit
-from clinic.auth.permissions import is_therapist_of, require_staff
 from clinic.care_plans import cadence
 from clinic.care_plans.cadence import Phase
 from clinic.care_plans.progress import PainPoint, Progress, progress_of
@@ -27,8 +26,6 @@ from clinic.database import lock_therapist_schedule
 from clinic.errors import (
     BookingConflict,
     DomainError,
-    Forbidden,
-    NotFound,
     ScheduleConflict,
     TooLateToCancel,
     ValidationFailed,
@@ -101,31 +98,19 @@ class CancelResult:
 # -- access ----------------------------------------------------------------------------------
 
 
-def _can_see_plan(actor: User, plan: CarePlan) -> bool:
-    if actor.is_owner or plan.therapist_id == actor.id:
-        return True
-    if actor.is_therapist:
-        return is_therapist_of(actor.id, plan.client_id)
-    return actor.is_client and plan.client.user_id == actor.id
-
-
 def plan_for(actor: User, plan_id: int) -> CarePlan:
-    """The plan, for staff (owner, its therapist, the client's therapists) and its client; else 404."""
-    plan = db.session.get(CarePlan, plan_id)
-    if plan is None or not _can_see_plan(actor, plan):
-        raise NotFound("No such care plan.")
-    return plan
+    """The plan, for staff (owner, front desk, its therapist, the client's therapists) and its
+    client; else 404."""
+    return access.care_plan_for(actor, plan_id)
 
 
 def _plan_for_staff(actor: User, plan_id: int) -> CarePlan:
-    plan = plan_for(actor, plan_id)
-    if not (actor.is_owner or plan.therapist_id == actor.id):
-        raise Forbidden("Only the plan's therapist or the owner can change the plan.")
-    return plan
+    return access.plan_to_change(actor, plan_id)
 
 
 def plans_for(actor: User, *, chronological: bool = False) -> list[CarePlan]:
-    """Plans the actor may see: a client's own, a therapist's own, all for the owner.
+    """Plans the actor may see: a client's own, a therapist's own, all for the owner and the
+    front desk.
 
     The newest 200, newest first for the plans page; `chronological` gives the same plans
     oldest first (by first session, then id), the API's order for lists.
@@ -133,14 +118,9 @@ def plans_for(actor: User, *, chronological: bool = False) -> list[CarePlan]:
     query = (
         select(CarePlan)
         .options(joinedload(CarePlan.client), joinedload(CarePlan.therapist).joinedload(Therapist.user))
+        .where(access.care_plan_scope(actor))
         .order_by(CarePlan.first_start.desc(), CarePlan.id.desc())
     )
-    if actor.is_therapist:
-        query = query.where(CarePlan.therapist_id == actor.id)
-    elif actor.is_client:
-        query = query.where(CarePlan.client_id == (actor.client.id if actor.client else -1))
-    elif not actor.is_owner:
-        return []
     plans = list(db.session.scalars(query.limit(200)))
     return plans[::-1] if chronological else plans
 
@@ -149,7 +129,7 @@ def plans_of_client(actor: User, client: Client) -> list[CarePlan]:
     plans = db.session.scalars(
         select(CarePlan).where(CarePlan.client_id == client.id).order_by(CarePlan.first_start.desc())
     )
-    return [p for p in plans if _can_see_plan(actor, p)]
+    return [p for p in plans if access.may_see_plan(actor, p)]
 
 
 def _plan_to_change(actor: User, plan_id: int) -> CarePlan:
@@ -205,7 +185,9 @@ def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
     return {p.id: plan_phase(p, by_plan[p.id]) for p in plans}
 
 
-def plan_overview(plan: CarePlan) -> PlanOverview:
+def plan_overview(plan: CarePlan, *, with_notes: bool = True) -> PlanOverview:
+    """`with_notes=False` leaves out the notes and the pain trend (clinical content), for
+    viewers who schedule but do not treat."""
     now = clock.now()
     appointments = plan_appointments(plan)
     notes = {
@@ -215,7 +197,7 @@ def plan_overview(plan: CarePlan) -> PlanOverview:
             .options(selectinload(SessionNote.techniques))
             .where(SessionNote.appointment_id.in_([a.id for a in appointments]))
         )
-    }
+    } if with_notes else {}
     sessions = [
         PlanSession(a, session_phase_of(plan, a), _is_ahead(a, now), notes.get(a.id)) for a in appointments
     ]
@@ -304,21 +286,19 @@ def create_care_plan(
 ) -> CarePlan:
     """Book a whole course of care for a client, or nothing.
 
-    Staff only; a therapist plans on their own calendar. Every session that would collide
+    Staff only (the client must be theirs to book for); a therapist plans on their own
+    calendar. Every session that would collide
     with an appointment, fall outside working hours or inside time off is listed in one
     409 schedule_conflict (error.conflicts: the clashing ISO starts).
     """
-    require_staff(actor)
+    access.require_scheduler(actor)
     _check_counts(weekly_sessions, maintenance_sessions)
     # Before the cadence: a course laid out from a year-9999 start overflows the calendar.
     scheduling.check_instants(first_start=first_start)
     service = scheduling.get_service(service_id)
     therapist = scheduling.get_therapist(therapist_id)
-    if actor.is_therapist and actor.id != therapist.id:
-        raise Forbidden("Therapists plan care on their own calendar.")
-    client = db.session.get(Client, client_id)
-    if client is None:
-        raise NotFound("No such client.")
+    access.require_calendar(actor, therapist.id)
+    client = access.client_for_booking(actor, client_id)
     planned = cadence.plan_sessions(first_start, weekly_sessions, maintenance_sessions, clock.clinic_zone())
     starts = [s.start for s in planned]
     lock_therapist_schedule(therapist.id)

@@ -1,11 +1,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from clinic import clock
+from clinic import access, clock
 from clinic.api.parsing import parse_id, parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
-from clinic.errors import DomainError, Forbidden, ScheduleConflict
+from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link
 from clinic.models import AppointmentStatus
@@ -15,7 +15,7 @@ from clinic.scheduling.forms import fill_staff_choices
 
 bp = Blueprint("care_plans", __name__, url_prefix="/care-plans")
 
-nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "client"), order=40)
+nav_link("Care plans", "care_plans.index", roles=("owner", "therapist", "front_desk", "client"), order=40)
 
 
 def _fill_choices(form: forms.PlanForm, search: str) -> bool:
@@ -60,6 +60,8 @@ def new():
             conflict = error
         except DomainError as error:
             db.session.rollback()
+            if error.status == 404:
+                raise
             for name, problems in (error.fields or {}).items():
                 # The service speaks of the first start; the form asks for its day and time.
                 field = form.first_time
@@ -80,17 +82,15 @@ def new():
     ), status
 
 
-def _can_change(plan) -> bool:
-    return current_user.is_owner or plan.therapist_id == current_user.id
-
-
 def _show(plan, *, status=200, extend_form=None, offers=None, cancelled=None, too_late=None):
-    overview = services.plan_overview(plan)
+    clinical = access.may_see_plan_progress(current_user, plan)
+    overview = services.plan_overview(plan, with_notes=clinical)
     return render_template(
         "care_plans/show.html",
         overview=overview,
         plan=plan,
-        can_change=_can_change(plan),
+        clinical=clinical,
+        can_change=access.may_change_plan(current_user, plan),
         is_plan_client=current_user.is_client,
         extend_form=extend_form or forms.ExtendForm(),
         reason_form=forms.ReasonForm(),
@@ -144,10 +144,7 @@ def _confirm_cancelling(plan, *, ending: bool):
 @bp.get("/<int:plan_id>/end")
 @staff_required
 def confirm_end(plan_id: int):
-    plan = services.plan_for(current_user, plan_id)
-    if not _can_change(plan):
-        raise Forbidden("Only the plan's therapist or the owner can change the plan.")
-    return _confirm_cancelling(plan, ending=True)
+    return _confirm_cancelling(access.plan_to_change(current_user, plan_id), ending=True)
 
 
 @bp.post("/<int:plan_id>/end")

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 
 from flask import current_app, g
 
+from clinic.access import require_owner
 from clinic.audit import record_audit
-from clinic.auth.permissions import require_owner
 from clinic.auth.services import normalise_email
 from clinic.clinic_settings.rules import FIELD_LENGTHS, MAX_NOTICE_HOURS, format_money, is_currency
 from clinic.errors import ValidationFailed

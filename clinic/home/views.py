@@ -2,27 +2,30 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from clinic import clock
+from clinic import access, clock
 from clinic.auth.decorators import staff_required
 from clinic.extensions import db
 from clinic.home.panels import client_panels_for, dashboard_panel, nav_for, nav_link, panels_for
 from clinic.intake.status import clearance_summaries
-from clinic.models import Appointment, Client, Therapist, User
+from clinic.models import Client, Therapist, User
 from clinic.records.services import read_client
 
 bp = Blueprint("home", __name__)
 
 CLIENTS_PER_PAGE = 50
 
-nav_link("Clients", "home.clients", roles=("owner", "therapist"), order=60)
+nav_link("Clients", "home.clients", roles=("owner", "therapist", "front_desk"), order=60)
 nav_link("My record", "home.my_record", roles=("client",), order=60)
 
 
 @bp.app_context_processor
 def inject_navigation():
+    # The access rule, for templates that choose what to show (clinic.access decides).
+    rules = {"sees_everyone": access.sees_everyone, "may_open_letter": access.may_open_letter,
+             "may_read_clinical": access.may_read_clinical}
     if current_user.is_authenticated:
-        return {"nav_items": nav_for(current_user)}
-    return {"nav_items": []}
+        return {"nav_items": nav_for(current_user), **rules}
+    return {"nav_items": [], **rules}
 
 
 @bp.route("/")
@@ -36,11 +39,9 @@ def index():
 @staff_required
 def clients():
     search = request.args.get("q", "").strip()[:100]
-    query = select(Client).order_by(Client.name).limit(CLIENTS_PER_PAGE)
-    if current_user.is_therapist:
-        query = query.where(
-            Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == current_user.id))
-        )
+    query = (
+        select(Client).where(access.client_scope(current_user)).order_by(Client.name).limit(CLIENTS_PER_PAGE)
+    )
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
@@ -80,6 +81,6 @@ def clinic_team_panel(user):
     return render_template("home/_team_panel.html", therapists=therapists, client_count=client_count)
 
 
-@dashboard_panel("owner", "therapist", "client", order=99)
+@dashboard_panel("owner", "therapist", "front_desk", "client", order=99)
 def account_panel(user):
     return render_template("home/_account_panel.html", user=user)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
-from clinic import clock
+from clinic import access, clock
 from clinic.audit import record_audit
-from clinic.auth.permissions import is_therapist_of, require_staff, visible_client
 from clinic.errors import DomainError, NotFound, ValidationFailed
 from clinic.extensions import db
 from clinic.intake.screening import (
@@ -120,7 +120,7 @@ def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping)
     Any red flag ("When to see a doctor") puts the client in `required` until a physician
     clears them; a clear intake releases an earlier hold, as the latest intake counts.
     """
-    client = visible_client(actor, client_id)
+    client = access.clinical_client(actor, client_id)
     answers, flags = _screened(IntakeAnswers, answers, intake_problems, screen_intake)
     now = clock.now()
     intake = Intake(
@@ -150,18 +150,16 @@ def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping)
 
 
 def get_intake(actor: User, intake_id: int) -> Intake:
-    """One intake, for the client themself, their therapists or the owner (else 404); audited."""
-    intake = db.session.get(Intake, intake_id)
-    if intake is None:
-        raise NotFound("No such intake.")
-    visible_client(actor, intake.client_id)
+    """One intake, for the client themself, their therapists (or any therapist, for a new
+    client) or the owner (else 404); audited."""
+    intake = access.intake_for(actor, intake_id)
     record_audit(actor, "intake.viewed", "intake", intake.id, client_id=intake.client_id)
     return intake
 
 
 def list_intakes(actor: User, client_id: int) -> list[Intake]:
     """A client's intakes, oldest first; the same privacy as get_intake; audited."""
-    client = visible_client(actor, client_id)
+    client = access.clinical_client(actor, client_id)
     intakes = list(db.session.scalars(
         select(Intake).where(Intake.client_id == client.id).order_by(Intake.submitted_at, Intake.id)
     ))
@@ -186,17 +184,7 @@ def has_intake(client_id: int) -> bool:
 
 def check_in_appointment(actor: User, appointment_id: int) -> Appointment:
     """The appointment, if `actor` is its client, its therapist or the owner (else 404)."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound("No such appointment.")
-    allowed = (
-        actor.is_owner
-        or (actor.is_therapist and appointment.therapist_id == actor.id)
-        or (actor.is_client and appointment.client.user_id == actor.id)
-    )
-    if not allowed:
-        raise NotFound("No such appointment.")
-    return appointment
+    return access.check_in_appointment(actor, appointment_id)
 
 
 def check_in_window(appointment: Appointment, actor: User) -> tuple[datetime, datetime]:
@@ -290,7 +278,7 @@ def check_ins_to_ask(therapist: User) -> list[Appointment]:
     start, end = clock.day_range(today, today)
     answered = select(CheckIn.appointment_id).where(CheckIn.appointment_id.is_not(None))
     return list(db.session.scalars(
-        select(Appointment).where(
+        select(Appointment).options(joinedload(Appointment.client)).where(
             Appointment.therapist_id == therapist.id,
             Appointment.status == AppointmentStatus.BOOKED,
             Appointment.starts_at >= start,
@@ -379,10 +367,10 @@ def grant_clearance(
     evidence: str | None = None,
     letter: Letter | None = None,
 ) -> Clearance:
-    """Record a physician's clearance (staff of the client only), with who, when and on what
-    evidence, plus the letter if given. It lifts a hold raised before now, until valid_until."""
-    require_staff(actor)
-    client = visible_client(actor, client_id)
+    """Record a physician's clearance (the owner, or a therapist of the client or of a new
+    client), with who, when and on what evidence, plus the letter if given. It lifts a hold
+    raised before now, until valid_until."""
+    client = access.client_for_clearance(actor, client_id)
     if problems := _clearance_problems(physician_name, cleared_on, valid_until, restrictions,
                                        evidence, letter, clock.today()):
         raise ValidationFailed(fields=problems)
@@ -423,7 +411,7 @@ def grant_clearance(
 
 def list_clearances(actor: User, client_id: int) -> list[Clearance]:
     """A client's clearances, oldest first (the client themself, their staff); audited."""
-    client = visible_client(actor, client_id)
+    client = access.clinical_client(actor, client_id)
     clearances = list(db.session.scalars(
         select(Clearance).where(Clearance.client_id == client.id)
         .order_by(Clearance.granted_at, Clearance.id)
@@ -435,11 +423,7 @@ def list_clearances(actor: User, client_id: int) -> list[Clearance]:
 
 def clearance_letter(actor: User, clearance_id: int) -> tuple[Clearance, Path]:
     """The stored letter of a clearance, for staff who may see the client; audited."""
-    require_staff(actor)
-    clearance = db.session.get(Clearance, clearance_id)
-    if clearance is None or not clearance.letter_stored_name:
-        raise NotFound("No such letter.")
-    visible_client(actor, clearance.client_id)
+    clearance = access.clearance_with_letter(actor, clearance_id)
     path = _letters_folder() / clearance.letter_stored_name
     if not path.is_file():
         raise NotFound("The letter file is missing.")
@@ -484,18 +468,15 @@ def _unique(flags: list[dict]) -> list[dict]:
 
 
 def _held_clients(actor: User):
-    require_staff(actor)
-    query = select(Client).where(clearance_status_expression(clock.today()) == REQUIRED)
-    if actor.is_therapist:
-        query = query.where(
-            Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == actor.id))
-        )
-    return query
+    return select(Client).where(
+        access.clearance_queue_scope(actor), clearance_status_expression(clock.today()) == REQUIRED
+    )
 
 
 def clearance_queue(actor: User) -> list[QueueEntry]:
-    """Clients held for clearance, oldest hold first: every client for the owner, a therapist's
-    own clients for a therapist; clients get 403. Audited (it shows the flags)."""
+    """Clients held for clearance, oldest hold first: every client for the owner and the front
+    desk; for a therapist their own clients and every new client; clients get 403. Audited
+    (it shows the flags)."""
     clients = list(db.session.scalars(_held_clients(actor).order_by(Client.flagged_since, Client.id)))
     flags = open_flags([c.id for c in clients])
     record_audit(actor, "clearance_queue.viewed", "client", None, detail=f"{len(clients)} clients held")
@@ -508,4 +489,4 @@ def clearance_queue_size(actor: User) -> int:
 
 
 def may_grant_clearance(actor: User, client: Client) -> bool:
-    return actor.is_owner or (actor.is_therapist and is_therapist_of(actor.id, client.id))
+    return access.may_record_clearance(actor, client)

@@ -1,4 +1,4 @@
-"""Accounts: everyone who logs in (owner, therapist, client) and their API tokens."""
+"""Accounts: everyone who logs in (owner, therapist, front desk, client) and their API tokens."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -15,12 +15,18 @@ from clinic.models.types import UTCDateTime, utcnow
 class Role(StrEnum):
     OWNER = "owner"
     THERAPIST = "therapist"
+    FRONT_DESK = "front_desk"
     CLIENT = "client"
+
+
+STAFF_ROLES = (Role.OWNER, Role.THERAPIST, Role.FRONT_DESK)
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'therapist', 'client')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'therapist', 'front_desk', 'client')", name="role_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -50,12 +56,17 @@ class User(UserMixin, db.Model):
         return self.role == Role.THERAPIST
 
     @property
+    def is_front_desk(self) -> bool:
+        return self.role == Role.FRONT_DESK
+
+    @property
     def is_client(self) -> bool:
         return self.role == Role.CLIENT
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.OWNER, Role.THERAPIST)
+        """Works for the clinic. What each role may read is clinic.access's to say."""
+        return self.role in STAFF_ROLES
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"

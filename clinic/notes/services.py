@@ -13,11 +13,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic import clock
+from clinic import access, clock
 from clinic.audit import record_audit
-from clinic.auth.permissions import visible_client
 from clinic.care_plans.progress import PainPoint
-from clinic.errors import ClearanceRequired, DomainError, Forbidden, NotFound, ValidationFailed
+from clinic.errors import ClearanceRequired, DomainError, Forbidden, ValidationFailed
 from clinic.extensions import db
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status
@@ -30,7 +29,6 @@ from clinic.models import (
     Therapist,
     User,
 )
-from clinic.notes.permissions import can_amend_note, can_see_appointment, can_view_note, can_write_note
 
 # The techniques the seed article names ("Techniques for Hip Joint Massage").
 TECHNIQUES = {
@@ -122,12 +120,7 @@ def note_problems(data: NoteInput) -> dict[str, list[str]]:
 
 def appointment_for_note(actor: User, appointment_id: int) -> Appointment:
     """The appointment whose note `actor` wants to write: 404 if hidden, 403 if not theirs."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or not can_see_appointment(actor, appointment):
-        raise NotFound("No such appointment.")
-    if not can_write_note(actor, appointment):
-        raise Forbidden("Only the appointment's therapist writes its session note.")
-    return appointment
+    return access.appointment_for_note(actor, appointment_id)
 
 
 def note_blocker(appointment: Appointment, today: date | None = None) -> DomainError | None:
@@ -161,7 +154,7 @@ def note_is_due(actor: User, appointment: Appointment) -> bool:
     An intake or clearance still missing does not hide the offer: the form says what to do.
     """
     return (
-        can_write_note(actor, appointment)
+        access.may_write_note(actor, appointment)
         and appointment.status == AppointmentStatus.BOOKED
         and appointment.starts_at <= clock.now()
     )
@@ -175,7 +168,7 @@ def session_history(
     One query for the whole list. A therapist sees the sessions they gave; the owner and the
     client see all of them. Only dates and links: reading a note itself is audited by get_note.
     """
-    client = visible_client(actor, client_id)
+    client = access.clinical_client(actor, client_id)
     query = (
         select(Appointment, SessionNote)
         .outerjoin(SessionNote, SessionNote.appointment_id == Appointment.id)
@@ -187,12 +180,11 @@ def session_history(
             Appointment.client_id == client.id,
             Appointment.starts_at <= clock.now(),
             Appointment.status != AppointmentStatus.CANCELLED,
+            access.session_history_scope(actor),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(limit)
     )
-    if actor.is_therapist:
-        query = query.where(Appointment.therapist_id == actor.id)
     return [(appointment, note) for appointment, note in db.session.execute(query)]
 
 
@@ -251,19 +243,15 @@ def _load_note(note_id: int) -> SessionNote | None:
 
 def get_note(actor: User, note_id: int) -> SessionNote:
     """A note with its amendments, for its author, the owner and its client (others 404)."""
-    note = _load_note(note_id)
-    if note is None or not can_view_note(actor, note):
-        raise NotFound("No such note.")
+    note = access.note_for(actor, _load_note(note_id), note_id)
     record_audit(actor, "note.viewed", "session_note", note.id, client_id=note.appointment.client_id)
     return note
 
 
 def amend_note(actor: User, note_id: int, text: str) -> NoteAmendment:
     """Append a correction to a signed note (its author only; the note itself never changes)."""
-    note = _load_note(note_id)
-    if note is None or not can_view_note(actor, note):
-        raise NotFound("No such note.")
-    if not can_amend_note(actor, note):
+    note = access.note_for(actor, _load_note(note_id), note_id)
+    if not access.may_amend_note(actor, note):
         raise Forbidden("Only the note's author can amend it.")
     text = (text or "").strip()
     if not text:
@@ -301,7 +289,7 @@ def pain_points(client_id: int) -> list[PainPoint]:
 
 def client_progress(actor: User, client_id: int) -> list[PainPoint]:
     """Pain before and after each noted session, for the client, their therapists, the owner."""
-    client = visible_client(actor, client_id)
+    client = access.clinical_client(actor, client_id)
     points = pain_points(client.id)
     record_audit(actor, "progress.viewed", "client", client.id, client_id=client.id)
     return points
@@ -309,7 +297,7 @@ def client_progress(actor: User, client_id: int) -> list[PainPoint]:
 
 def notes_waiting(actor: User, limit: int = 20) -> list[Appointment]:
     """The therapist's appointments that have started, are still booked, and have no note."""
-    if not actor.is_therapist:
+    if not actor.is_therapist:  # only therapists write notes
         return []
     return list(
         db.session.scalars(

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from clinic import clock
+from clinic import access, clock
 from clinic.auth.decorators import role_required
 from clinic.errors import DomainError
 from clinic.extensions import db
@@ -13,7 +13,6 @@ from clinic.home.panels import client_panel, dashboard_panel
 from clinic.intake.status import active_clearance
 from clinic.notes import services
 from clinic.notes.forms import AmendmentForm, NoteForm
-from clinic.notes.permissions import can_amend_note, can_view_note
 from clinic.notes.services import TECHNIQUES, NoteInput
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
@@ -41,7 +40,7 @@ class NoteLink:
 
 def _note_link(viewer, appointment, note) -> NoteLink | None:
     if note is not None:
-        if can_view_note(viewer, note):
+        if access.may_read_note(viewer, note):
             return NoteLink("Session note", url_for("notes.show", note_id=note.id))
         return None
     if services.note_is_due(viewer, appointment):
@@ -118,7 +117,8 @@ def show(note_id: int):
     note = services.get_note(current_user, note_id)
     db.session.commit()  # the read's audit entry
     return render_template(
-        "notes/show.html", note=note, form=AmendmentForm(), can_amend=can_amend_note(current_user, note)
+        "notes/show.html", note=note, form=AmendmentForm(),
+        can_amend=access.may_amend_note(current_user, note),
     )
 
 
@@ -156,6 +156,8 @@ def notes_waiting_panel(user):
 
 @client_panel(order=35)
 def sessions_panel(viewer, client):
+    if not access.may_read_clinical(viewer, client):
+        return None
     rows = [
         (appointment, note, _note_link(viewer, appointment, note))
         for appointment, note in services.session_history(viewer, client.id)
@@ -167,6 +169,8 @@ def sessions_panel(viewer, client):
 
 @client_panel(order=30)
 def pain_trend_panel(viewer, client):
+    if not access.may_read_clinical(viewer, client):
+        return None
     points = services.client_progress(viewer, client.id)
     db.session.commit()  # the read's audit entry
     data = [

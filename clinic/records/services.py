@@ -14,8 +14,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from clinic import clock
+from clinic.access import client_for_export, visible_client
 from clinic.audit import record_audit
-from clinic.auth.permissions import visible_client
 from clinic.auth.services import set_user_disabled
 from clinic.care_plans.services import phases_for, plan_for
 from clinic.errors import DomainError, Forbidden, NotFound
@@ -65,14 +65,6 @@ def record_feed_read(therapist: Therapist, reader: User | None) -> None:
     record_audit(reader or therapist.user, "calendar_feed.read", "therapist", therapist.id, detail=detail)
 
 
-def _exportable(actor: User, client_id: int) -> Client:
-    """The client themself or the owner; anyone else gets 404 whether or not the client exists."""
-    client = db.session.get(Client, client_id)
-    if client is None or not (actor.is_owner or (actor.is_client and client.user_id == actor.id)):
-        raise NotFound("No such client.")
-    return client
-
-
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
         return clock.iso(value)
@@ -100,7 +92,7 @@ def client_record(actor: User, client_id: int) -> dict:
     `{profile, appointments, intakes, check_ins, clearances, care_plans, notes}`: each a list
     but `profile`, oldest first, notes with their amendments.
     """
-    client = _exportable(actor, client_id)
+    client = client_for_export(actor, client_id)
     account = client.user
     profile = _columns(client) | {
         "clearance_status": clearance_status(client, clock.today()),

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from clinic import clock
+from clinic.access import require_owner, require_reports
 from clinic.audit import record_audit
-from clinic.auth.permissions import require_owner
 from clinic.errors import ValidationFailed
 from clinic.extensions import db
 from clinic.models import AppointmentStatus, AuditEntry, User
@@ -170,7 +170,7 @@ def _less_time_off(spans: list[Span], lengths: list[float], time_off: list[Span]
 
 def summary_report(actor: User, first: date | None, last: date | None) -> Summary:
     """Bookings, revenue, utilisation, pain change and the clearance queue for a date range."""
-    require_owner(actor)
+    require_reports(actor)
     first, last = check_range(first, last)
     start, end = clock.day_range(first, last)
     dialect = db.session.get_bind().dialect.name
@@ -217,7 +217,7 @@ class OverdueMaintenance:
 def overdue_maintenance(actor: User, now: datetime | None = None) -> list[OverdueMaintenance]:
     """Clients on an open care plan past its weekly course, with nothing booked ahead and no
     visit for more than 35 days (the monthly cadence allows 28-35)."""
-    require_owner(actor)
+    require_reports(actor)
     now = now or clock.now()
     rows = db.session.execute(
         queries.maintenance_candidates(now, now - timedelta(days=MAINTENANCE_OVERDUE_DAYS))

@@ -10,8 +10,15 @@ from clinic.models import Appointment
 PRODID = "-//Massage Clinic//Scheduling//EN"
 
 
+def initials(name: str) -> str:
+    """"Clara Jensen" -> "C.J.": enough for the therapist to recognise the visit."""
+    return "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalnum()) or "?"
+
+
 def _default_summary(appointment: Appointment) -> str:
-    return f"{appointment.service.name} – {appointment.client.name}"
+    # The feed's address travels to outside calendar services: the client's initials only,
+    # never their name, email, phone or anything clinical.
+    return f"{appointment.service.name} – {initials(appointment.client.name)}"
 
 
 def calendar_bytes(
@@ -23,8 +30,8 @@ def calendar_bytes(
 ) -> bytes:
     """A VCALENDAR with one VEVENT per non-cancelled appointment, times in UTC.
 
-    `summary` chooses each event's title (default "<service> - <client>", the therapist's
-    view); a client's confirmation passes one naming the therapist instead.
+    `summary` chooses each event's title (default "<service> - <client's initials>", the
+    therapist's feed); a client's confirmation passes one naming the therapist instead.
     """
     summary = summary or _default_summary
     stamp = datetime.now(UTC).replace(microsecond=0)

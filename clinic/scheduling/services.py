@@ -6,6 +6,7 @@ requests cannot both pass the check; on PostgreSQL the exclusion constraint
 Services flush but never commit; the caller commits once per request.
 """
 
+import secrets
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -15,8 +16,8 @@ from sqlalchemy import Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from clinic import clock, signals
-from clinic.auth.permissions import require_owner, require_staff
+from clinic import access, clock, signals
+from clinic.access import require_owner
 from clinic.database import lock_client_schedule, lock_therapist_schedule
 from clinic.errors import (
     BookingClearanceRequired,
@@ -53,6 +54,14 @@ _REACH = timedelta(hours=24)
 _LONGEST = timedelta(hours=24)
 
 
+class BookingLimitReached(DomainError):
+    code = "booking_limit"
+    message = (
+        "You already hold as many upcoming bookings as can be made online. "
+        "Please call the clinic to book more."
+    )
+
+
 class AppointmentNotBooked(DomainError):
     code = "appointment_not_booked"
     message = "Only a booked appointment can be changed."
@@ -73,20 +82,13 @@ def active_services() -> list[Service]:
 def bookable_clients(
     actor: User, limit: int = 500, *, search: str | None = None, client_id: int | None = None
 ) -> list[Client]:
-    """Clients a staff member may book for: all for the owner; for a therapist, their own
-    clients and new clients nobody has seen yet (a first visit starts the relationship).
+    """Clients a staff member may book for (clinic.access.client_scope): all for the owner
+    and the front desk; for a therapist, their own clients and new clients.
 
     `search` matches name or email, so a large clinic finds anyone without a full list;
     `client_id` asks about one client.
     """
-    query = select(Client).order_by(Client.name, Client.id)
-    if actor.is_therapist:
-        query = query.where(
-            or_(
-                Client.id.in_(select(Appointment.client_id).where(Appointment.therapist_id == actor.id)),
-                ~exists().where(Appointment.client_id == Client.id),
-            )
-        )
+    query = select(Client).where(access.client_scope(actor)).order_by(Client.name, Client.id)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
@@ -105,10 +107,12 @@ def client_choices(actor: User, search: str, chosen: int | None) -> tuple[list[C
     """The clients matching the search for a staff booking form, keeping the one already
     chosen (from a client's page or the posted form) whatever the search; and whether more
     matched than are shown."""
+    if chosen is not None:
+        chosen_client = access.client_for_booking(actor, chosen)  # 404: not theirs to book for
     matches = bookable_clients(actor, CLIENT_CHOICES + 1, search=search)
     shown = matches[:CLIENT_CHOICES]
     if chosen is not None and all(c.id != chosen for c in shown):
-        shown = bookable_clients(actor, 1, client_id=chosen) + shown
+        shown = [chosen_client, *shown]
     return shown, len(matches) > CLIENT_CHOICES
 
 
@@ -265,6 +269,11 @@ def booking_not_before() -> datetime:
     return clock.now() + timedelta(hours=current_app.config.get("BOOKING_NOTICE_HOURS", 2))
 
 
+def booking_last_day() -> date:
+    """The last clinic-local day offered, and the last a client may book (staff may go further)."""
+    return slots.horizon_day(clock.today(), int(current_app.config.get("BOOKING_HORIZON_DAYS", 90)))
+
+
 def availability(
     service_id: int,
     first: date,
@@ -283,7 +292,8 @@ def availability(
         therapist_ids = [get_therapist(therapist_id).id]
     else:
         therapist_ids = [t.id for t in active_therapists()]
-    if not therapist_ids:
+    last = min(last, booking_last_day())
+    if not therapist_ids or last < first:
         return []
     range_start, range_end = clock.day_range(first, last)
     not_before = booking_not_before()
@@ -322,12 +332,13 @@ def schedule_problem(
     *,
     ignore_appointment_id: int | None = None,
     not_before: datetime | None = None,
+    last_day: date | None = None,
 ) -> str | None:
     """None when staff could book `start` for this therapist and service, else the reason.
 
     Staff rules: on the grid, inside working hours, outside time off, and no overlap with
     a non-cancelled appointment, keeping the larger of the two buffers between them.
-    `not_before` adds the client's minimum notice.
+    `not_before` and `last_day` add the client's minimum notice and booking horizon.
     """
     if not EARLIEST_DAY <= start.date() <= LATEST_DAY:
         return "That date is outside the calendar."
@@ -344,33 +355,23 @@ def schedule_problem(
         busy=busy,
         time_off=time_off,
         not_before=not_before,
+        last_day=last_day,
     )
 
 
 def visible_appointments_query(actor: User):
-    query = select(Appointment)
-    if actor.is_owner:
-        return query
-    if actor.is_therapist:
-        return query.where(Appointment.therapist_id == actor.id)
-    own = actor.client.id if actor.client else -1
-    return query.where(Appointment.client_id == own)
+    return select(Appointment).where(access.appointment_scope(actor))
 
 
 def appointment_for(actor: User, appointment_id: int) -> Appointment:
-    """The appointment if the actor may see it (client: own; therapist: own calendar; owner: all)."""
-    appointment = db.session.scalar(
-        visible_appointments_query(actor).where(Appointment.id == appointment_id)
-    )
-    if appointment is None:
-        raise NotFound("No such appointment.")
-    return appointment
+    """The appointment if the actor may see it (clinic.access.appointment_for), else 404."""
+    return access.appointment_for(actor, appointment_id)
 
 
 def list_appointments(
     actor: User, first: date | None = None, last: date | None = None, therapist_id: int | None = None
 ) -> list[Appointment]:
-    """The actor's appointments (owner: all) starting in the local date range, in time order."""
+    """The actor's appointments (owner, front desk: all) starting in the local date range, in time order."""
     check_range_order(first, last)
     query = visible_appointments_query(actor)
     if first is not None:
@@ -460,8 +461,7 @@ def all_services() -> list[Service]:
 
 def _require_schedule_editor(actor: User, therapist_id: int) -> Therapist:
     therapist = get_therapist(therapist_id)
-    if not (actor.is_owner or (actor.is_therapist and actor.id == therapist.id)):
-        raise Forbidden("Only the owner or the therapist can change this schedule.")
+    access.require_schedule_editor(actor, therapist.id)
     return therapist
 
 
@@ -584,18 +584,34 @@ def _write_guarded(change) -> None:
 
 
 def _client_for_booking(actor: User, client_id: int | None) -> Client:
-    if actor.is_client:
-        own = actor.client
-        if own is None or (client_id is not None and client_id != own.id):
-            raise NotFound("No such client.")
-        return own
-    require_staff(actor)
-    if client_id is None:
-        raise ValidationFailed(fields={"client_id": ["Staff must name the client."]})
-    client = db.session.get(Client, client_id)
+    client = access.client_for_booking(actor, client_id)
     if client is None:
-        raise NotFound("No such client.")
+        raise ValidationFailed(fields={"client_id": ["Staff must name the client."]})
     return client
+
+
+def open_online_bookings(actor: User, client: Client) -> int:
+    """Future booked visits the client booked themselves online (staff bookings and care-plan
+    sessions are not theirs to count)."""
+    return db.session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.client_id == client.id,
+            Appointment.booked_by_id == actor.id,
+            Appointment.care_plan_id.is_(None),
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.starts_at > clock.now(),
+        )
+    )
+
+
+def _check_booking_limit(actor: User, client: Client) -> None:
+    """CLIENT_MAX_OPEN_BOOKINGS, counted under the client's lock so parallel tabs cannot pass."""
+    limit = int(current_app.config.get("CLIENT_MAX_OPEN_BOOKINGS", 6))
+    if slots.over_booking_limit(open_online_bookings(actor, client), limit):
+        raise BookingLimitReached(
+            f"You already hold {limit} upcoming bookings made online, the most we take. "
+            "Please call the clinic to book more."
+        )
 
 
 def _check_client_may_book(
@@ -622,11 +638,6 @@ def _check_client_may_book(
         raise BookingConflict("You already have an appointment at that time.")
 
 
-def _check_calendar_access(actor: User, therapist: Therapist) -> None:
-    if actor.is_therapist and actor.id != therapist.id:
-        raise Forbidden("Therapists book on their own calendar.")
-
-
 def book_appointment(
     actor: User,
     *,
@@ -646,12 +657,14 @@ def book_appointment(
     service = get_service(service_id, active_only=actor.is_client)
     therapist = get_therapist(therapist_id)
     client = _client_for_booking(actor, client_id)
-    _check_calendar_access(actor, therapist)
+    if not actor.is_client:
+        access.require_calendar(actor, therapist.id)
     if actor.is_client:
         _check_client_may_book(client, start, start + timedelta(minutes=service.duration_minutes))
+        if care_plan_id is None:
+            _check_booking_limit(actor, client)
     lock_therapist_schedule(therapist.id)
-    not_before = booking_not_before() if actor.is_client else None
-    problem = schedule_problem(therapist.id, service, start, not_before=not_before)
+    problem = schedule_problem(therapist.id, service, start, **_client_limits(actor))
     if problem:
         raise BookingConflict(problem)
     appointment = Appointment(
@@ -669,6 +682,13 @@ def book_appointment(
     _write_guarded(lambda: db.session.add(appointment))
     signals.appointment_booked.send(appointment, actor=actor, announce=announce)
     return appointment
+
+
+def _client_limits(actor: User) -> dict:
+    """The notice and horizon a client booking online keeps to; staff book any free start."""
+    if not actor.is_client:
+        return {}
+    return {"not_before": booking_not_before(), "last_day": booking_last_day()}
 
 
 def inside_cancellation_notice(appointment: Appointment) -> bool:
@@ -698,9 +718,9 @@ def reschedule_appointment(actor: User, appointment_id: int, start: datetime) ->
             ignore_appointment_id=appointment.id,
         )
     lock_therapist_schedule(appointment.therapist_id)
-    not_before = booking_not_before() if actor.is_client else None
     problem = schedule_problem(
-        appointment.therapist_id, service, start, ignore_appointment_id=appointment.id, not_before=not_before
+        appointment.therapist_id, service, start,
+        ignore_appointment_id=appointment.id, **_client_limits(actor),
     )
     if problem:
         raise BookingConflict(problem)
@@ -740,7 +760,7 @@ def cancel_appointment(
 
 def mark_no_show(actor: User, appointment_id: int) -> Appointment:
     appointment = appointment_for(actor, appointment_id)
-    require_staff(actor)
+    access.require_scheduler(actor)
     _require_booked(appointment)
     lock_therapist_schedule(appointment.therapist_id)
     appointment.status = AppointmentStatus.NO_SHOW
@@ -807,6 +827,31 @@ def visits_with_disabled_therapists() -> list[Appointment]:
             .order_by(User.name, Appointment.starts_at)
         )
     )
+
+
+def feed_therapist(actor: User | None, therapist_id: int, token: str | None) -> Therapist:
+    """The therapist whose calendar feed is asked for: by its secret address (no login), or
+    by the therapist themself, the owner or the front desk. A disabled therapist has none."""
+    therapist = db.session.get(Therapist, therapist_id)
+    if token is not None:
+        allowed = therapist is not None and secrets.compare_digest(
+            token.encode("utf-8"), therapist.calendar_token.encode("utf-8")
+        )
+    else:
+        allowed = therapist is not None and actor is not None and access.may_see_calendar(actor, therapist.id)
+    if not allowed or therapist.user.is_disabled:
+        raise NotFound("No such calendar.")
+    return therapist
+
+
+def renew_calendar_feed(actor: User) -> Therapist:
+    """A new secret feed address for the therapist; the old one stops working at once
+    (for a feed address that was shared by mistake)."""
+    if not actor.is_therapist or actor.therapist is None:
+        raise Forbidden("Only therapists have a calendar feed.")
+    actor.therapist.calendar_token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return actor.therapist
 
 
 def feed_appointments(therapist_id: int) -> list[Appointment]:

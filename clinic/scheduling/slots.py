@@ -171,6 +171,18 @@ def open_slots(
     return [datetime.fromtimestamp(s, UTC) for s in starts]
 
 
+def horizon_day(today: date, horizon_days: int) -> date:
+    """The last clinic-local day whose starts are offered (and clients may book):
+    today + BOOKING_HORIZON_DAYS. A calendar kept open to year 8999 invites hoarding."""
+    return today + timedelta(days=max(horizon_days, 0))
+
+
+def over_booking_limit(open_bookings: int, limit: int) -> bool:
+    """Whether one more online booking would take a client past CLIENT_MAX_OPEN_BOOKINGS
+    future visits booked themselves (one person cannot empty a therapist's week)."""
+    return open_bookings >= limit
+
+
 def start_problem(
     start: datetime,
     *,
@@ -181,10 +193,12 @@ def start_problem(
     busy: Iterable[Busy] = (),
     time_off: Iterable[Interval] = (),
     not_before: datetime | None = None,
+    last_day: date | None = None,
 ) -> str | None:
     """Why `start` cannot be booked (a short sentence), or None when it can.
 
-    The same rules as open_slots, checked for one start so the reason can be told.
+    The same rules as open_slots, checked for one start so the reason can be told;
+    `last_day` is the client's booking horizon (see horizon_day).
     """
     end = start + timedelta(minutes=duration_minutes)
     if not on_grid(start, zone):
@@ -192,6 +206,8 @@ def start_problem(
     if not_before is not None and start < not_before:
         return "That time is too soon to book online."
     local_day = start.astimezone(zone).date()
+    if last_day is not None and local_day > last_day:
+        return f"That day is too far ahead to book online: bookings open up to {last_day.isoformat()}."
     windows = working_intervals(hours, local_day - timedelta(days=1), local_day + timedelta(days=1), zone)
     if not any(w.start <= start and end <= w.end for w in windows):
         return "That time is outside the therapist's working hours."

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from clinic import clock
+from clinic import access, clock
 from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.errors import BookingConflict, DomainError
@@ -21,8 +21,8 @@ bp = Blueprint("scheduling", __name__)
 
 nav_link("Book", "scheduling.book", roles=("client",), order=10)
 nav_link("My appointments", "scheduling.my_appointments", roles=("client",), order=20)
-nav_link("Calendar", "scheduling.calendar", roles=("therapist", "owner"), order=10)
-nav_link("Book for a client", "scheduling.staff_book", roles=("therapist", "owner"), order=15)
+nav_link("Calendar", "scheduling.calendar", roles=("therapist", "owner", "front_desk"), order=10)
+nav_link("Book for a client", "scheduling.staff_book", roles=("therapist", "owner", "front_desk"), order=15)
 nav_link("My hours", "scheduling.my_hours", roles=("therapist",), order=80)
 nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
 
@@ -320,6 +320,8 @@ def staff_book():
             return redirect(url_for(".appointment", appointment_id=item.id))
         except DomainError as error:
             db.session.rollback()
+            if error.status == 404:
+                raise
             form.start_time.errors.append(_describe(error))
     return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients)
 
@@ -375,7 +377,7 @@ def _day_entries(day: date, appointments, time_off) -> list[tuple[str, object]]:
 def calendar():
     day = _day_arg()
     start, end = clock.day_range(day, day)
-    if current_user.is_owner:
+    if access.sees_everyone(current_user):
         therapists = services.calendar_therapists(start, end)
     else:
         therapists = [services.get_therapist(current_user.id)]
@@ -398,12 +400,12 @@ def calendar_week():
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
     start, end = clock.day_range(days[0], days[-1])
-    therapist_id = current_user.id if current_user.is_therapist else _int_arg("therapist_id")
+    therapist_id = _int_arg("therapist_id") if access.sees_everyone(current_user) else current_user.id
     therapists = services.calendar_therapists(start)
     if therapist_id is None and therapists:
         therapist_id = therapists[0].id
     therapist = db.session.get(Therapist, therapist_id) if therapist_id else None
-    if therapist is None:
+    if therapist is None or not access.may_see_calendar(current_user, therapist.id):
         abort(404)
     if therapist not in therapists:
         therapists.append(therapist)
@@ -466,6 +468,17 @@ def edit_service(service_id: int):
     return render_template("scheduling/edit_service.html", form=form, service=service)
 
 
+@bp.post("/account/calendar-feed")
+@role_required("therapist")
+def renew_feed():
+    if forms.ActionForm().validate_on_submit():
+        services.renew_calendar_feed(current_user)
+        db.session.commit()
+        flash("Your calendar feed has a new address: give it to your calendar app. "
+              "The old address no longer works.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.get("/my-hours")
 @role_required("therapist")
 def my_hours():
@@ -473,7 +486,7 @@ def my_hours():
 
 
 def _editable_therapist(therapist_id: int) -> Therapist:
-    if not (current_user.is_owner or current_user.id == therapist_id):
+    if not access.may_edit_schedule(current_user, therapist_id):
         abort(404)
     return services.get_therapist(therapist_id)
 
@@ -602,7 +615,7 @@ def client_appointments_panel(viewer: User, client: Client):
                            viewer=viewer)
 
 
-@dashboard_panel("owner", order=10)
+@dashboard_panel("owner", "front_desk", order=10)
 def clinic_today_panel(user: User):
     today = clock.today()
     start, end = clock.day_range(today, today)

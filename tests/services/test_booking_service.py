@@ -214,4 +214,4 @@ def test_calendar_bytes_is_rfc5545(scene):
     assert event["UID"] == f"appointment-{appointment.id}@clinic.invalid"
     assert event.decoded("DTSTART") == at(scene["day"], 9)
     assert b"DTSTART:" in data and b"Z\r\n" in data
-    assert "DTSTAMP" in event and scene["client"].name in str(event["SUMMARY"])
+    assert "DTSTAMP" in event and scene["service"].name in str(event["SUMMARY"])

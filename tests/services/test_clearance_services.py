@@ -78,6 +78,7 @@ def test_clients_may_not_grant_themselves_a_clearance(app, frozen):
 
 def test_a_therapist_of_someone_else_gets_not_found(app, frozen):
     client = held_client(frozen)
+    make_appointment(client=client)  # another therapist's client: no longer new
     with pytest.raises(NotFound):
         grant(make_therapist().user, client)
 
@@ -230,7 +231,7 @@ def test_the_queue_lists_held_clients_oldest_first_with_their_flags(app, frozen)
 def test_a_therapist_sees_only_their_clients_in_the_queue(app, frozen):
     therapist = make_therapist()
     mine = held_client(frozen)
-    held_client(frozen)
+    make_appointment(client=held_client(frozen))  # another therapist's client
     make_appointment(client=mine, therapist=therapist)
     assert [e.client for e in services.clearance_queue(therapist.user)] == [mine]
 
@@ -243,7 +244,7 @@ def test_clients_cannot_read_the_queue(app, frozen):
 def test_the_queue_size_matches_the_queue_without_an_audit_entry(app, frozen):
     therapist = make_therapist()
     mine = held_client(frozen)
-    held_client(frozen)
+    make_appointment(client=held_client(frozen))  # another therapist's client
     make_appointment(client=mine, therapist=therapist)
     owner = make_owner()
     assert services.clearance_queue_size(owner) == 2

@@ -121,6 +121,7 @@ def test_staff_fill_the_intake_for_a_walk_in_client(app, frozen, who):
 @pytest.mark.parametrize("who", ["other_client", "other_therapist"])
 def test_anyone_else_gets_not_found_and_nothing_is_saved(app, frozen, who):
     client = make_client()
+    make_appointment(client=client)  # another therapist's client: no longer new
     actor = make_client().user if who == "other_client" else make_therapist().user
     with pytest.raises(NotFound):
         services.submit_intake(actor, client.id, CLEAR)

@@ -132,6 +132,7 @@ def test_a_therapist_sees_only_clients_on_their_calendar(client):
     therapist, stranger = make_therapist(), make_client()
     treated = make_client()
     make_appointment(therapist=therapist, client=treated)
+    make_appointment(client=stranger)  # another therapist's client, so not a new one
     headers = bearer(client, therapist.user.email)
     assert client.get(f"/api/v1/clients/{treated.id}", headers=headers).status_code == 200
     assert_error(client.get(f"/api/v1/clients/{stranger.id}", headers=headers), 404)

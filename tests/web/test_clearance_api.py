@@ -100,6 +100,7 @@ def test_clients_cannot_grant_and_strangers_get_404(client, held):
     response = post_clearance(client, mine, person.id)
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
+    make_appointment(client=person, therapist=make_therapist())  # no longer new: another's client
     stranger = bearer(client, make_therapist().user)
     assert post_clearance(client, stranger, person.id).status_code == 404
     assert post_clearance(client, {}, person.id).status_code == 401
@@ -203,6 +204,7 @@ def test_the_queue_is_oldest_first_with_since_and_flags(client, app):
 
 def test_a_therapist_sees_their_clients_and_a_client_gets_403(client, held):
     person, mine, _ = held
+    make_appointment(client=person, therapist=make_therapist())  # another therapist's client
     therapist = make_therapist()
     assert client.get(f"{API}/clearance-queue", headers=bearer(client, therapist.user)).get_json() == []
     make_appointment(client=person, therapist=therapist)

@@ -73,6 +73,8 @@ def test_clients_cannot_open_the_queue_or_the_form(client, scene):
 
 def test_a_therapist_of_another_client_gets_404(client, scene):
     _, held = scene
+    make_appointment(client=held)  # another therapist's client: no longer new
+    db.session.commit()
     client.post("/logout")
     login(client, make_therapist().user.email)
     assert client.get(f"/clients/{held.id}/clearances/new").status_code == 404

@@ -110,9 +110,11 @@ def test_staff_fill_the_form_for_a_walk_in(client, app):
 
 def test_another_clients_form_is_not_found(client, me):
     other = make_client()
+    db.session.commit()  # a refused request rolls back what it did, and so what is not committed
     assert client.get(f"/clients/{other.id}/intake").status_code == 404
     assert client.post(f"/clients/{other.id}/intake", data=FORM).status_code == 404
     intake = clear_client(other.user, other)
+    db.session.commit()
     assert client.get(f"/intakes/{intake.id}").status_code == 404
     assert intakes() == 1
 
@@ -208,7 +210,9 @@ def test_the_therapist_is_sent_back_after_the_check_in(client, app):
     response = client.post(f"/appointments/{appointment.id}/check-in?next=https://evil.example/",
                            data={"pain_level": "3"})
     assert response.headers["Location"] == "/"
-    assert client.get(f"/appointments/{make_appointment().id}/check-in").status_code == 404
+    someone_elses = make_appointment()
+    db.session.commit()  # a refused request rolls back what it did, and so what is not committed
+    assert client.get(f"/appointments/{someone_elses.id}/check-in").status_code == 404
 
 
 def test_reading_the_intake_page_is_audited(client, me):

@@ -488,6 +488,7 @@ def test_me_links_the_calendar_feed(client, scene):
 def test_working_hours_keep_their_wall_clock_across_dst(client, scene, app, monkeypatch, request):
     """Europe/Berlin moves to summer time on 2027-03-28: 09:00 stays 09:00 in the offers."""
     monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setitem(app.config, "BOOKING_HORIZON_DAYS", 36500)  # the test's days lie far ahead
     service = scene["service"].id
     frozen = freeze_time("2027-03-01 10:00:00", tick=True)
     frozen.start()
