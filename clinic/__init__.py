@@ -26,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.errors import register_error_handlers
     from clinic.extensions import csrf, db, login_manager, migrate
     from clinic.notifications import subscribers
+    from clinic.waitlist import subscribers as waitlist_subscribers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.notes.views import bp as notes_bp
     from clinic.reports.views import bp as reports_bp
     from clinic.scheduling.views import bp as scheduling_bp
+    from clinic.waitlist.views import bp as waitlist_bp
 
     app.url_map.converters["int"] = IdConverter  # before the routes: a huge id is a 404, not a 500
     for blueprint in (
@@ -53,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
         care_plans_bp,
         notes_bp,
         reports_bp,
+        waitlist_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -62,4 +65,5 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     cli.init_app(app)
     subscribers.init_app(app)
+    waitlist_subscribers.init_app(app)
     return app

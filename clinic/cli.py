@@ -96,7 +96,49 @@ def send_reminders_command(fail_on_error: bool) -> None:
         raise click.ClickException(f"{run.failed} email(s) not sent; they stay queued for the next run.")
 
 
+def _deliver_now() -> str:
+    """Deliver what is queued, as send-reminders does; the mail worker would also send it."""
+    from clinic.notifications.services import DEFAULT_BATCH, MailConfigError, deliver_pending
+
+    try:
+        report = deliver_pending(DEFAULT_BATCH)
+    except MailConfigError as error:
+        db.session.rollback()
+        return f"Not sent yet (mail is not configured: {error})."
+    return f"Emails sent: {report.sent}. Failed: {report.failed}."
+
+
+@click.command("send-recalls")
+@with_appcontext
+def send_recalls_command() -> None:
+    """Invite maintenance clients with nothing booked to book their next session (for cron, daily).
+
+    Each client is recalled once per expected date, however often this runs.
+    """
+    from clinic.waitlist.services import queue_recalls
+
+    _require_schema()
+    queued = queue_recalls()
+    db.session.commit()
+    click.echo(f"Recalls queued: {queued}. {_deliver_now()}")
+
+
+@click.command("send-waitlist-offers")
+@with_appcontext
+def send_waitlist_offers_command() -> None:
+    """Email the waitlist offers held back for a care-plan client's head start, once it is over
+    (for cron, every few minutes). Offers whose time has gone meanwhile are dropped."""
+    from clinic.waitlist.services import send_due_offers
+
+    _require_schema()
+    queued = send_due_offers()
+    db.session.commit()
+    click.echo(f"Waitlist offers queued: {queued}. {_deliver_now()}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_recalls_command)
+    app.cli.add_command(send_waitlist_offers_command)

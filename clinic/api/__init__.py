@@ -8,6 +8,7 @@ from clinic.api import (  # noqa: F401  (each module registers its routes on bp)
     openapi,
     reports,
     scheduling,
+    waitlist,
 )
 from clinic.api.blueprint import bp
 

@@ -11,6 +11,7 @@ from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
 from clinic.models.types import UTCDateTime, utcnow
 from clinic.models.user import ApiToken, LoginFailure, Role, User
+from clinic.models.waitlist import RecallNotice, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "NO_OVERLAP_CONSTRAINT",
@@ -27,6 +28,7 @@ __all__ = [
     "NoteAmendment",
     "NoteTechnique",
     "OutboundEmail",
+    "RecallNotice",
     "Role",
     "Service",
     "SessionNote",
@@ -34,6 +36,8 @@ __all__ = [
     "TimeOff",
     "UTCDateTime",
     "User",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "WorkingHours",
     "utcnow",
 ]
