@@ -23,7 +23,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from clinic import clock
 from clinic.auth.permissions import require_staff
@@ -189,11 +189,12 @@ def _head_start_clients(client_ids: set[int], start: datetime) -> set[int]:
     monday, sunday = matching.week_of(clock.to_local(start).date())
     week_start, week_end = clock.day_range(monday, sunday)
     in_week = and_(Appointment.starts_at >= week_start, Appointment.starts_at < week_end)
+    kept = aliased(Appointment)
     replaced = exists().where(
-        Appointment.care_plan_id == CarePlan.id,
-        Appointment.status != AppointmentStatus.CANCELLED,
-        Appointment.starts_at >= week_start,
-        Appointment.starts_at < week_end,
+        kept.care_plan_id == CarePlan.id,
+        kept.status != AppointmentStatus.CANCELLED,
+        kept.starts_at >= week_start,
+        kept.starts_at < week_end,
     )
     rows = db.session.scalars(
         select(Appointment.client_id)
