@@ -4,9 +4,9 @@ from datetime import time
 
 from flask import jsonify
 
-from clinic.api.blueprint import bp, current_actor
+from clinic.api.blueprint import bp, current_actor, roles_required
 from clinic.api.openapi import operation
-from clinic.api.parsing import ID_SCHEMA, Reader, json_object, optional_json_object
+from clinic.api.parsing import ID_SCHEMA, Reader, json_object, optional_json_object, query_day, query_reader
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.extensions import db
 from clinic.models import WaitlistEntry
@@ -127,3 +127,36 @@ def claim_offer(token: str):
     appointment = services.claim_offer(actor, token)
     db.session.commit()
     return jsonify(appointment_json(appointment)), 201
+
+
+@bp.get("/reports/waitlist")
+@operation(
+    "Waitlist and recall figures for a date range (owner): entries made, offers emailed, freed times "
+    "filled from the waitlist, recall emails, and recalls followed by a booking within 14 days",
+    tag="reports",
+    response={
+        "type": "object",
+        "properties": {
+            "waitlist": {
+                "type": "object",
+                "properties": {k: {"type": "integer"} for k in ("entries", "offers_sent", "slots_filled")},
+            },
+            "recall": {
+                "type": "object",
+                "properties": {k: {"type": "integer"} for k in ("emails", "bookings_within_14_days")},
+            },
+        },
+    },
+    statuses=(401, 403, 422),
+    query={
+        "from": {"type": "string", "format": "date", "required": True},
+        "to": {"type": "string", "format": "date", "required": True},
+    },
+)
+@roles_required("owner")
+def waitlist_figures():
+    reader = query_reader()
+    first = query_day(reader, "from")
+    last = query_day(reader, "to")
+    reader.check()
+    return jsonify(services.figures_json(services.waitlist_report(current_actor(), first, last)))

@@ -2,13 +2,14 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 PART_CHOICES = [
-    ("", "Any time of day"),
-    ("morning", "Morning (before 12:00)"),
-    ("afternoon", "Afternoon (12:00-17:00)"),
-    ("evening", "Evening (from 17:00)"),
+    SelectChoice("", "Any time of day"),
+    SelectChoice("morning", "Morning (before 12:00)"),
+    SelectChoice("afternoon", "Afternoon (12:00-17:00)"),
+    SelectChoice("evening", "Evening (from 17:00)"),
 ]
 
 
@@ -32,5 +33,7 @@ class LeaveForm(FlaskForm):
 
 
 def fill_choices(form: WaitlistForm, services, therapists) -> None:
-    form.service_id.choices = [(s.id, f"{s.name} ({s.duration_minutes} min)") for s in services]
-    form.therapist_id.choices = [("", "Any therapist")] + [(str(t.id), t.name) for t in therapists]
+    form.service_id.choices = [SelectChoice(s.id, f"{s.name} ({s.duration_minutes} min)") for s in services]
+    form.therapist_id.choices = [SelectChoice("", "Any therapist")] + [
+        SelectChoice(str(t.id), t.name) for t in therapists
+    ]

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 
 from clinic import clock
-from clinic.auth.permissions import require_staff
+from clinic.auth.permissions import require_owner, require_staff
 from clinic.care_plans import cadence
 from clinic.errors import BookingConflict, DomainError, NotFound, ValidationFailed
 from clinic.extensions import db
@@ -617,6 +617,30 @@ def waitlist_figures(start: datetime, end: datetime) -> WaitlistFigures:
             for client_id, sent in recalls
         )
     return WaitlistFigures(entries, offers_sent, slots_filled, len(recalls), followed)
+
+
+def waitlist_report(actor: User, first: date | None, last: date | None) -> WaitlistFigures:
+    """The owner's waitlist and recall figures for an inclusive range of clinic days."""
+    from clinic.reports.services import check_range
+
+    require_owner(actor)
+    first, last = check_range(first, last)
+    return waitlist_figures(*clock.day_range(first, last))
+
+
+def figures_json(figures: WaitlistFigures) -> dict:
+    """Members added to GET /reports/summary."""
+    return {
+        "waitlist": {
+            "entries": figures.entries,
+            "offers_sent": figures.offers_sent,
+            "slots_filled": figures.slots_filled,
+        },
+        "recall": {
+            "emails": figures.recall_emails,
+            "bookings_within_14_days": figures.bookings_after_recall,
+        },
+    }
 
 
 def services_and_therapists() -> tuple[list[Service], list[Therapist]]:
