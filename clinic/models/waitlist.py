@@ -50,15 +50,14 @@ class WaitlistEntry(db.Model):
 class WaitlistOffer(db.Model):
     """One freed start offered to one entry. The email's token is stored only as a hash.
 
+    A start freed again later (booked through the waitlist, then cancelled) is a new offer.
+
     `send_after` holds back everyone's offer but the care-plan clients' during their head
     start; `offered_at` is set when the email is queued (and the token made).
     """
 
     __tablename__ = "waitlist_offers"
-    __table_args__ = (
-        UniqueConstraint("entry_id", "therapist_id", "starts_at", name="one_per_entry_and_start"),
-        Index("ix_waitlist_offers_pending", "offered_at", "send_after"),
-    )
+    __table_args__ = (Index("ix_waitlist_offers_pending", "offered_at", "send_after"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("waitlist_entries.id"), index=True)

@@ -244,11 +244,6 @@ def offer_freed_start(freed: Appointment, start: datetime) -> list[WaitlistOffer
             WaitlistEntry.last_day >= local_day,
             or_(WaitlistEntry.therapist_id.is_(None), WaitlistEntry.therapist_id == therapist.id),
             WaitlistEntry.client_id != freed.client_id,
-            ~exists().where(
-                WaitlistOffer.entry_id == WaitlistEntry.id,
-                WaitlistOffer.therapist_id == therapist.id,
-                WaitlistOffer.starts_at == start,
-            ),
         )
         .order_by(WaitlistEntry.id)
     ).all()

@@ -76,7 +76,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['freed_appointment_id'], ['appointments.id'], name=op.f('fk_waitlist_offers_freed_appointment_id_appointments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['therapist_id'], ['therapists.id'], name=op.f('fk_waitlist_offers_therapist_id_therapists')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_waitlist_offers')),
-    sa.UniqueConstraint('entry_id', 'therapist_id', 'starts_at', name='one_per_entry_and_start'),
     sa.UniqueConstraint('token_hash', name=op.f('uq_waitlist_offers_token_hash'))
     )
     with op.batch_alter_table('waitlist_offers', schema=None) as batch_op:

@@ -303,3 +303,16 @@ def test_reports_count_waitlist_and_recall_activity(scene):
         entries=2, offers_sent=2, slots_filled=1, recall_emails=1, bookings_after_recall=1
     )
     assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.client_id == a.id)) == 1
+
+
+def test_a_start_freed_again_is_offered_again_to_those_still_waiting(scene):
+    winner, patient = make_client(), make_client()
+    join(winner, scene["service"])
+    join(patient, scene["service"])
+    freed(scene)
+    first_tokens = {e.recipient: token_in(e) for e in offer_emails()}
+    booked = services.claim_offer(winner.user, first_tokens[winner.email])
+    scheduling.cancel_appointment(winner.user, booked.id)
+    assert [e.recipient for e in offer_emails()][2:] == [patient.email]
+    fresh = token_in(offer_emails()[-1])
+    assert services.claim_offer(patient.user, fresh).client_id == patient.id

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from clinic.extensions import db
 from clinic.models import Appointment, OutboundEmail, WaitlistEntry
 from clinic.scheduling import services as scheduling
+from clinic.waitlist import services
 from tests.factories import at, login, make_appointment, make_client, make_owner, make_service, make_therapist
 from tests.intake_factories import clear_client
 
@@ -124,3 +125,39 @@ def test_someone_elses_offer_is_not_found(client, scene):
 def test_the_offer_link_asks_a_visitor_to_log_in_first(client, scene):
     response = client.get("/waitlist/offer?offer=abc")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _count_queries(client, url) -> int:
+    engine = db.session.get_bind().engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expire_all()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def _waiting(scene, client=None):
+    person = client or make_client()
+    therapist = make_therapist(hours=True)
+    services.join_waitlist(scene["owner"], service_id=make_service().id, first_day=DAY, last_day=DAY,
+                           therapist_id=therapist.id, client_id=person.id)
+
+
+@pytest.mark.parametrize("url", ["/waitlist", "/clients/{client}"])
+def test_waitlist_lists_make_a_fixed_number_of_queries(client, scene, url):
+    login(client, scene["owner"].email)
+    target = url.format(client=scene["client"].id)
+    _waiting(scene, scene["client"])
+    few = _count_queries(client, target)
+    for _ in range(4):
+        _waiting(scene, scene["client"])
+        _waiting(scene)
+    assert _count_queries(client, target) == few
