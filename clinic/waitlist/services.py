@@ -319,12 +319,13 @@ def _render(template: str, **context) -> str:
 
 
 def _send_offer(offer: WaitlistOffer, now: datetime) -> bool:
-    """Make the offer's token and queue its email; a client without an address is skipped."""
+    """Make the offer's token and queue its email. A client without an address, or without a
+    login to claim with (a walk-in), is skipped: staff see them on the waitlist page."""
     from clinic.notifications.messages import local_when
 
     entry = offer.entry
     client = entry.client
-    if not client.email:
+    if not client.email or client.user_id is None:
         offer.dropped_at = now
         return False
     token = secrets.token_urlsafe(32)

@@ -316,3 +316,12 @@ def test_a_start_freed_again_is_offered_again_to_those_still_waiting(scene):
     assert [e.recipient for e in offer_emails()][2:] == [patient.email]
     fresh = token_in(offer_emails()[-1])
     assert services.claim_offer(patient.user, fresh).client_id == patient.id
+
+
+def test_a_walk_in_without_a_login_is_not_emailed_an_offer_they_could_not_claim(scene):
+    walk_in = make_client(login=False)
+    services.join_waitlist(scene["owner"], service_id=scene["service"].id, first_day=DAY, last_day=DAY,
+                           client_id=walk_in.id)
+    freed(scene)
+    assert offer_emails() == []
+    assert db.session.scalar(select(WaitlistOffer.dropped_at)) == NOW
