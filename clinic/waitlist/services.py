@@ -226,8 +226,10 @@ def _busy_clients(client_ids: set[int], start: datetime, end: datetime) -> set[i
 
 
 def offer_freed_start(freed: Appointment, start: datetime) -> list[WaitlistOffer]:
-    """Offer `start` on the freed appointment's therapist to every open entry it fits and
-    that could book it now, except the client who freed it. Adds to the caller's transaction."""
+    """Offer `start` with the freed appointment's therapist and service to every open entry
+    for that service that it fits and that could book it now (the contract's "fits": same
+    service, the therapist asked for or any, the days and the hours), except the client who
+    freed it. Adds to the caller's transaction."""
     now = clock.now()
     not_before = scheduling.booking_not_before()
     therapist = db.session.get(Therapist, freed.therapist_id)
@@ -240,6 +242,7 @@ def offer_freed_start(freed: Appointment, start: datetime) -> list[WaitlistOffer
         .options(joinedload(WaitlistEntry.client), joinedload(WaitlistEntry.service))
         .where(
             WaitlistEntry.ended_at.is_(None),
+            WaitlistEntry.service_id == freed.service_id,
             WaitlistEntry.first_day <= local_day,
             WaitlistEntry.last_day >= local_day,
             or_(WaitlistEntry.therapist_id.is_(None), WaitlistEntry.therapist_id == therapist.id),

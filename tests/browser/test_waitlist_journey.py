@@ -93,3 +93,23 @@ def test_a_client_joins_the_waitlist_and_claims_a_freed_time(phone_page, live_se
     page.goto(link)
     assert page.get_by_role("heading", name="This time has gone").is_visible()
     assert page.get_by_role("link", name="Choose another time").is_visible()
+
+
+def test_staff_add_a_client_to_the_waitlist_and_see_everyone_waiting(page, live_server):
+    with live_server.app.app_context():
+        client = make_client(name="Sasha Staffadded", email="sasha.staffadded@example.test")
+        db.session.commit()
+        client_id = client.id
+    login(page, live_server, "owner@demo.clinic")
+    page.goto(live_server(f"/clients/{client_id}"))
+    page.get_by_role("link", name="Add Sasha Staffadded to the waitlist").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Part of day").select_option("afternoon")
+    page.get_by_role("button", name="Add to the waitlist").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Not waiting for any time.").count() == 0
+    page.get_by_role("link", name="Waitlist", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Sasha Staffadded").is_visible()
+    assert_accessible(page)

@@ -161,3 +161,19 @@ def test_waitlist_lists_make_a_fixed_number_of_queries(client, scene, url):
         _waiting(scene, scene["client"])
         _waiting(scene)
     assert _count_queries(client, target) == few
+
+
+def test_the_reports_page_counts_offers_and_filled_times(client, scene):
+    waiting = make_client()
+    services.join_waitlist(waiting.user, service_id=scene["service"].id, first_day=DAY, last_day=DAY)
+    with client.application.test_request_context():
+        token = _offer_link(scene).split("offer=")[1]
+    services.claim_offer(waiting.user, token)
+    login(client, scene["owner"].email)
+    page = client.get("/reports?period=custom&from=2030-01-01&to=2030-01-31").get_data(as_text=True)
+    assert "Waitlist and recall" in page
+    found = {label: int(value) for value, label in re.findall(
+        r'figure-value">(\d+)</span><span class="figure-label">([^<]+)<', page)}
+    assert found["waitlist entries made"] == 1
+    assert found["offers emailed"] == 1
+    assert found["freed times filled from the waitlist"] == 1
