@@ -178,6 +178,56 @@ def leave_waitlist(actor: User, entry_id: int) -> WaitlistEntry:
     return entry
 
 
+@dataclass(frozen=True)
+class WeekToRefill:
+    """A week of a care plan whose session was cancelled and not replaced."""
+
+    plan: CarePlan
+    first_day: date
+    last_day: date
+
+
+# How far ahead the client page suggests waiting for a replacement session.
+REFILL_WEEKS_AHEAD = 8
+
+
+def weeks_to_refill(client: Client) -> list[WeekToRefill]:
+    """Weeks ahead in which a session of the client's open care plan was cancelled and nothing
+    replaced it: the client page suggests a waitlist entry for that week (two queries)."""
+    now = clock.now()
+    cancelled = db.session.execute(
+        select(Appointment.starts_at, CarePlan)
+        .join(CarePlan, CarePlan.id == Appointment.care_plan_id)
+        .where(
+            Appointment.client_id == client.id,
+            Appointment.status == AppointmentStatus.CANCELLED,
+            Appointment.starts_at > now,
+            Appointment.starts_at < now + timedelta(weeks=REFILL_WEEKS_AHEAD),
+            CarePlan.ended_at.is_(None),
+        )
+        .order_by(Appointment.starts_at)
+    ).all()
+    if not cancelled:
+        return []
+    kept = {
+        (plan_id, matching.week_of(clock.to_local(start).date())[0])
+        for plan_id, start in db.session.execute(
+            select(Appointment.care_plan_id, Appointment.starts_at).where(
+                Appointment.client_id == client.id,
+                Appointment.care_plan_id.in_({plan.id for _, plan in cancelled}),
+                Appointment.status != AppointmentStatus.CANCELLED,
+                Appointment.starts_at >= clock.local_midnight(clock.today() - timedelta(days=7)),
+            )
+        )
+    }
+    weeks: dict[tuple[int, date], WeekToRefill] = {}
+    for start, plan in cancelled:
+        monday, sunday = matching.week_of(clock.to_local(start).date())
+        if (plan.id, monday) not in kept:
+            weeks.setdefault((plan.id, monday), WeekToRefill(plan, max(monday, clock.today()), sunday))
+    return list(weeks.values())
+
+
 # -- offers when time frees up -------------------------------------------------------------
 
 

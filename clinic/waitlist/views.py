@@ -43,10 +43,13 @@ def join():
     first = parse_day(request.args.get("day")) or clock.today()
     if not clock.today() <= first <= clock.today() + timedelta(days=365):
         first = clock.today()
+    last = parse_day(request.args.get("to"))
+    if last is None or not first <= last <= first + timedelta(days=365):
+        last = first + timedelta(days=DEFAULT_SPAN_DAYS)
     form = forms.WaitlistForm(
         service_id=parse_id(request.args.get("service_id")),
         therapist_id=str(parse_id(request.args.get("therapist_id")) or ""),
-        first_day=first, last_day=first + timedelta(days=DEFAULT_SPAN_DAYS),
+        first_day=first, last_day=last,
     )
     forms.fill_choices(form, *services.services_and_therapists())
     if form.validate_on_submit():
@@ -119,4 +122,4 @@ def claim():
 def client_waitlist_panel(viewer, client):
     rows = services.open_entries(viewer, client_id=client.id, limit=50)
     return render_template("waitlist/_client_panel.html", viewer=viewer, client=client, entries=rows,
-                           leave_form=forms.LeaveForm())
+                           leave_form=forms.LeaveForm(), refill=services.weeks_to_refill(client))

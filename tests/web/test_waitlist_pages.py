@@ -2,14 +2,14 @@
 offer page and its one button, with the clock frozen on Wednesday 2 January 2030."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import event, select
 
 from clinic.extensions import db
-from clinic.models import Appointment, OutboundEmail, WaitlistEntry
+from clinic.models import Appointment, CarePlan, OutboundEmail, WaitlistEntry
 from clinic.scheduling import services as scheduling
 from clinic.waitlist import services
 from tests.factories import at, login, make_appointment, make_client, make_owner, make_service, make_therapist
@@ -177,3 +177,24 @@ def test_the_reports_page_counts_offers_and_filled_times(client, scene):
     assert found["waitlist entries made"] == 1
     assert found["offers emailed"] == 1
     assert found["freed times filled from the waitlist"] == 1
+
+
+def test_a_cancelled_care_plan_session_suggests_waiting_for_that_week(client, scene):
+    plan = CarePlan(client_id=scene["client"].id, therapist_id=scene["therapist"].id,
+                    service_id=scene["service"].id, weekly_sessions=4, maintenance_sessions=0,
+                    first_start=at(DAY, 15))
+    db.session.add(plan)
+    db.session.flush()
+    sessions = [make_appointment(service=scene["service"], therapist=scene["therapist"], client=scene["client"],
+                                 start=at(DAY, 15) + timedelta(weeks=week), care_plan_id=plan.id)
+                for week in range(2)]
+    scheduling.cancel_appointment(scene["owner"], sessions[1].id)
+    login(client, scene["client"].email)
+    page = client.get("/my-record").get_data(as_text=True)
+    assert "Tell me if a time frees up that week" in page
+    assert "day=2030-01-14&amp;to=2030-01-20" in page
+    form = client.get(f"/waitlist/join?service_id={scene['service'].id}&day=2030-01-14&to=2030-01-20")
+    assert 'value="2030-01-20"' in form.get_data(as_text=True)
+    make_appointment(service=scene["service"], therapist=scene["therapist"], client=scene["client"],
+                     start=at(DAY, 9) + timedelta(weeks=1), care_plan_id=plan.id)  # replaced
+    assert "Tell me if a time frees up that week" not in client.get("/my-record").get_data(as_text=True)
