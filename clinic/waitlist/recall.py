@@ -17,13 +17,21 @@ def expected_next_visit(last_visit: date, gap_days: int = MAINTENANCE_GAP_DAYS) 
     return last_visit + timedelta(days=gap_days)
 
 
+# A client who lapsed longer ago than this past the expected date is not written to: the
+# email speaks of "about a month", and a first run must not write to every lapsed client.
+GIVE_UP_DAYS = 28
+
+
 def recall_due(last_visit: date, today: date, *, has_upcoming: bool, lead_days: int) -> date | None:
     """The expected date to recall the client for, or None when no recall is due.
 
-    Due from `lead_days` before the expected date on, while nothing is booked ahead.
-    The expected date names the recall, so a client is recalled once per expected date.
+    Due from `lead_days` before the expected date until GIVE_UP_DAYS after it, while nothing
+    is booked ahead. The expected date names the recall, so a client is recalled once per
+    expected date.
     """
     if has_upcoming:
         return None
     expected = expected_next_visit(last_visit)
-    return expected if today >= expected - timedelta(days=lead_days) else None
+    if expected - timedelta(days=lead_days) <= today <= expected + timedelta(days=GIVE_UP_DAYS):
+        return expected
+    return None

@@ -74,7 +74,7 @@ def _open_clause(today: date):
 
 def _visible_entries(actor: User):
     """Clients: their own; the owner (and other clinic-wide staff): all; a therapist: entries
-    of their clients (a non-cancelled appointment with them) or asking for them."""
+    of their clients (a non-cancelled appointment with them), never revealing anyone else."""
     query = select(WaitlistEntry)
     if actor.is_client:
         own = actor.client.id if actor.client else -1
@@ -84,7 +84,7 @@ def _visible_entries(actor: User):
         theirs = select(Appointment.client_id).where(
             Appointment.therapist_id == actor.id, Appointment.status != AppointmentStatus.CANCELLED
         )
-        return query.where(or_(WaitlistEntry.client_id.in_(theirs), WaitlistEntry.therapist_id == actor.id))
+        return query.where(WaitlistEntry.client_id.in_(theirs))
     return query
 
 

@@ -39,7 +39,8 @@ def join():
         abort(404)
     client = visible_client(current_user, client_id) if client_id is not None else current_user.client
     if client is None:
-        abort(404)
+        flash("Choose the client first: add them to the waitlist from their page.", "info")
+        return redirect(url_for(".entries"))
     first = parse_day(request.args.get("day")) or clock.today()
     if not clock.today() <= first <= clock.today() + timedelta(days=365):
         first = clock.today()

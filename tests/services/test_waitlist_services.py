@@ -92,6 +92,7 @@ def test_a_therapist_sees_their_clients_entries_only(scene):
     make_appointment(service=scene["service"], therapist=other, client=stranger, start=at(DAY, 14))
     mine = join(theirs, scene["service"])
     join(stranger, scene["service"])
+    join(stranger, scene["service"], therapist_id=therapist.id)  # asking for them is no relationship
     assert services.open_entries(therapist.user) == [mine]
     with pytest.raises(NotFound):
         services.join_waitlist(therapist.user, service_id=scene["service"].id, first_day=DAY, last_day=DAY,
