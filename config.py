@@ -49,6 +49,10 @@ class Config:
         self.BOOKING_HORIZON_DAYS = _int_env("BOOKING_HORIZON_DAYS", 90)
         self.CLIENT_MAX_OPEN_BOOKINGS = _int_env("CLIENT_MAX_OPEN_BOOKINGS", 6)
         self.REDIS_URL = os.environ.get("REDIS_URL")
+        # The site's address for links in emails sent outside a request (cron, mail worker).
+        self.CLINIC_URL = os.environ.get("CLINIC_URL", "http://127.0.0.1:5000")
+        self.WAITLIST_HEAD_START_MINUTES = _int_env("WAITLIST_HEAD_START_MINUTES", 30)
+        self.RECALL_LEAD_DAYS = _int_env("RECALL_LEAD_DAYS", 7)
         self.LOGIN_FAILURE_LIMIT = _int_env("LOGIN_FAILURE_LIMIT", 10)
         self.LOGIN_FAILURE_WINDOW_SECONDS = _int_env("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")

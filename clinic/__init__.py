@@ -26,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.errors import register_error_handlers
     from clinic.extensions import csrf, db, login_manager, migrate
     from clinic.notifications import subscribers
+    from clinic.waitlist import subscribers as waitlist_subscribers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -44,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.records.views import bp as records_bp
     from clinic.reports.views import bp as reports_bp
     from clinic.scheduling.views import bp as scheduling_bp
+    from clinic.waitlist.views import bp as waitlist_bp
 
     app.url_map.converters["int"] = IdConverter  # before the routes: a huge id is a 404, not a 500
     for blueprint in (
@@ -55,6 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
         notes_bp,
         reports_bp,
         records_bp,
+        waitlist_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -64,4 +67,5 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     cli.init_app(app)
     subscribers.init_app(app)
+    waitlist_subscribers.init_app(app)
     return app

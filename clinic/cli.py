@@ -192,6 +192,44 @@ def grant_app_role_command(role: str) -> None:
         db.session.execute(text(statement))
     db.session.commit()
     click.echo(f"Granted {role} what the app needs; signed notes and audit entries it may only add and read.")
+def _deliver_now() -> str:
+    """Deliver what is queued, as send-reminders does; the mail worker would also send it."""
+    from clinic.notifications.services import DEFAULT_BATCH, MailConfigError, deliver_pending
+
+    try:
+        report = deliver_pending(DEFAULT_BATCH)
+    except MailConfigError as error:
+        db.session.rollback()
+        return f"Not sent yet (mail is not configured: {error})."
+    return f"Emails sent: {report.sent}. Failed: {report.failed}."
+
+
+@click.command("send-recalls")
+@with_appcontext
+def send_recalls_command() -> None:
+    """Invite maintenance clients with nothing booked to book their next session (for cron, daily).
+
+    Each client is recalled once per expected date, however often this runs.
+    """
+    from clinic.waitlist.services import queue_recalls
+
+    _require_schema()
+    queued = queue_recalls()
+    db.session.commit()
+    click.echo(f"Recalls queued: {queued}. {_deliver_now()}")
+
+
+@click.command("send-waitlist-offers")
+@with_appcontext
+def send_waitlist_offers_command() -> None:
+    """Email the waitlist offers held back for a care-plan client's head start, once it is over
+    (for cron, every few minutes). Offers whose time has gone meanwhile are dropped."""
+    from clinic.waitlist.services import send_due_offers
+
+    _require_schema()
+    queued = send_due_offers()
+    db.session.commit()
+    click.echo(f"Waitlist offers queued: {queued}. {_deliver_now()}")
 
 
 def init_app(app: Flask) -> None:
@@ -201,3 +239,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_worker_command)
     app.cli.add_command(audit_verify_command)
     app.cli.add_command(grant_app_role_command)
+    app.cli.add_command(send_recalls_command)
+    app.cli.add_command(send_waitlist_offers_command)

@@ -9,6 +9,7 @@ from clinic.api import (  # noqa: F401  (each module registers its routes on bp)
     records,
     reports,
     scheduling,
+    waitlist,
 )
 from clinic.api.blueprint import bp
 

@@ -14,6 +14,7 @@ from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
 from clinic.models.types import UTCDateTime, utcnow
 from clinic.models.user import ApiToken, LoginFailure, Role, User
+from clinic.models.waitlist import RecallNotice, WaitlistEntry, WaitlistOffer
 
 # Signed notes and the audit log: the database refuses UPDATE and DELETE (append_only.py).
 protect_all(db.metadata)
@@ -34,6 +35,7 @@ __all__ = [
     "NoteAmendment",
     "NoteTechnique",
     "OutboundEmail",
+    "RecallNotice",
     "Role",
     "Service",
     "SessionNote",
@@ -41,6 +43,8 @@ __all__ = [
     "TimeOff",
     "UTCDateTime",
     "User",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "WorkingHours",
     "utcnow",
 ]

@@ -25,6 +25,7 @@ from clinic.reports.services import (
     record_audit_export,
     summary_report,
 )
+from clinic.waitlist.services import waitlist_report
 
 bp = Blueprint("reports", __name__)
 
@@ -78,8 +79,10 @@ def index():
     form = ReportRangeForm(formdata=request.args)
     summary = _summary_or_errors(form)
     status = 200 if summary or not request.args else 422
+    waitlist = waitlist_report(current_user, summary.first, summary.last) if summary else None
     return render_template(
         "reports/index.html", form=form, summary=summary, overdue=overdue_maintenance(current_user),
+        waitlist=waitlist,
         query={name: request.args[name] for name in ("period", "from", "to") if name in request.args},
         local=clock.to_local,
     ), status
