@@ -69,6 +69,11 @@ def clinic_profile() -> ClinicProfile:
     return profile
 
 
+def environment_profile() -> ClinicProfile:
+    """The environment's values without the database: for an error page when the database failed."""
+    return ClinicProfile(time_zone=current_app.config["CLINIC_TIMEZONE"], **_from_environment())
+
+
 def _clean(changes: dict) -> dict:
     """Check each given field; collect every problem before refusing."""
     fields: dict[str, list[str]] = {}
@@ -76,6 +81,10 @@ def _clean(changes: dict) -> dict:
     for name, value in changes.items():
         if name not in EDITABLE:
             fields[name] = ["This setting cannot be changed."]
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL can neither store nor compare text with a NUL in it.
+            fields[name] = ["Must not contain NUL characters."]
             continue
         if name in FIELD_LENGTHS:
             if not isinstance(value, str):

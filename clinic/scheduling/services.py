@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import clock, signals
 from clinic.auth.permissions import require_owner, require_staff
+from clinic.clinic_settings.services import clinic_profile
 from clinic.database import lock_client_schedule, lock_therapist_schedule
 from clinic.errors import (
     BookingClearanceRequired,
@@ -672,8 +673,8 @@ def book_appointment(
 
 
 def inside_cancellation_notice(appointment: Appointment) -> bool:
-    """True when the appointment starts within CANCELLATION_NOTICE_HOURS from now."""
-    notice = timedelta(hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24))
+    """True when the appointment starts within the clinic's cancellation notice from now."""
+    notice = timedelta(hours=clinic_profile().cancellation_notice_hours)
     return appointment.starts_at < clock.now() + notice
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from clinic import clock
 from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
+from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link
@@ -56,7 +57,7 @@ def _day_filter(day: date) -> str:
 
 @bp.app_template_filter("sched_money")
 def _money_filter(cents: int) -> str:
-    return f"{cents / 100:.2f}"
+    return clinic_profile().money(cents)
 
 
 def _day_arg(name: str = "day") -> date:
@@ -190,7 +191,7 @@ def appointment(appointment_id: int):
         summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
     return render_template(
         "scheduling/appointment.html", item=item, summary=summary,
-        cancel_form=forms.CancelForm(), action_form=forms.ActionForm(),
+        action_form=forms.ActionForm(),
         client_may_change=not services.inside_cancellation_notice(item),
         started=item.starts_at <= clock.now(),
     )
@@ -206,6 +207,43 @@ def appointment_ics(appointment_id: int):
         "Content-Type": "text/calendar; charset=utf-8",
         "Content-Disposition": f'attachment; filename="appointment-{item.id}.ics"',
     }
+
+
+@bp.get("/appointments/<int:appointment_id>/cancel")
+@login_required
+def confirm_cancel(appointment_id: int):
+    item = services.appointment_for(current_user, appointment_id)
+    if item.status != AppointmentStatus.BOOKED:
+        return redirect(url_for(".appointment", appointment_id=item.id))
+    return render_template("scheduling/confirm_cancel.html", item=item, form=forms.CancelForm(),
+                           late=services.inside_cancellation_notice(item))
+
+
+@bp.get("/appointments/<int:appointment_id>/reschedule/confirm")
+@login_required
+def confirm_reschedule(appointment_id: int):
+    """The step between choosing a new time and moving: what changes, and the notice policy."""
+    item = services.appointment_for(current_user, appointment_id)
+    if item.status != AppointmentStatus.BOOKED:
+        return redirect(url_for(".appointment", appointment_id=item.id))
+    if current_user.is_client:
+        start = parse_instant(request.args.get("start", ""))
+        if start is None:
+            return redirect(url_for(".reschedule", appointment_id=item.id))
+        fields = {"start": start.isoformat()}
+    else:
+        form = forms.RescheduleForm(formdata=request.args, meta={"csrf": False})
+        start = None
+        if form.validate():
+            try:
+                start = _local(form.day.data, form.start_time.data)
+            except DomainError as error:
+                form.start_time.errors.append(_describe(error))
+        if start is None:
+            return render_template("scheduling/reschedule_staff.html", item=item, form=form)
+        fields = {"day": form.day.data.isoformat(), "start_time": form.start_time.data.strftime("%H:%M")}
+    return render_template("scheduling/confirm_reschedule.html", item=item, start=start, fields=fields,
+                           late=services.inside_cancellation_notice(item))
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
