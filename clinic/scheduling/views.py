@@ -8,6 +8,7 @@ from sqlalchemy import select
 from clinic import clock
 from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
+from clinic.clinic_settings.rules import major_units
 from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
@@ -17,6 +18,7 @@ from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
 from clinic.scheduling import forms, services
 from clinic.scheduling.ical import calendar_bytes
+from clinic.scheduling.open_times import by_day_part, open_times
 
 bp = Blueprint("scheduling", __name__)
 
@@ -126,6 +128,9 @@ def book():
             return redirect(url_for(".book"))
     context["days"] = _day_strip(day)
     context["names"] = {t.id: t.name for t in context["therapists"]}
+    times = open_times(((s.therapist_id, s.start) for s in context["slots"]), clock.clinic_zone(),
+                       [t.id for t in context["therapists"]])
+    context["day_parts"] = by_day_part(times)
     return render_template("scheduling/book.html", **context)
 
 
@@ -138,9 +143,21 @@ def confirm():
         return redirect(url_for(".book"))
     service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
     form = forms.ConfirmBookingForm(service_id=service.id, therapist_id=therapist.id, start=start.isoformat())
+    choices = [therapist]
+    if request.args.get("any"):
+        choices = _free_at(service.id, start, first=therapist)
     return render_template(
-        "scheduling/confirm.html", form=form, service=service, therapist=therapist, start=start
+        "scheduling/confirm.html", form=form, service=service, therapist=therapist, start=start,
+        choices=choices,
     )
+
+
+def _free_at(service_id: int, start: datetime, *, first: Therapist) -> list[Therapist]:
+    """Every therapist a client could book at `start`, the one offered by default first."""
+    day = clock.to_local(start).date()
+    free = {slot.therapist_id for slot in services.availability(service_id, day, day) if slot.start == start}
+    others = [t for t in services.therapists_with_hours() if t.id in free and t.id != first.id]
+    return [first, *others]
 
 
 @bp.post("/book")
@@ -466,12 +483,13 @@ def _attach_service_error(form, error: DomainError) -> None:
 @bp.route("/setup", methods=["GET", "POST"])
 @owner_required
 def setup():
-    form = forms.ServiceForm()
+    form = forms.ServiceForm(currency=clinic_profile().currency)
     if form.validate_on_submit():
         try:
             services.create_service(
                 current_user, name=form.name.data, duration_minutes=form.duration_minutes.data,
                 price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
+                description=form.description.data or "",
             )
             db.session.commit()
             flash("Service added.", "success")
@@ -487,13 +505,15 @@ def setup():
 @owner_required
 def edit_service(service_id: int):
     service = services.get_service(service_id, active_only=False)
-    form = forms.EditServiceForm(obj=service, price=f"{service.price_cents / 100:.2f}")
+    currency = clinic_profile().currency
+    form = forms.EditServiceForm(obj=service, price=major_units(service.price_cents, currency),
+                                 currency=currency)
     if form.validate_on_submit():
         try:
             services.update_service(
                 current_user, service.id, name=form.name.data, duration_minutes=form.duration_minutes.data,
                 price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
-                is_active=form.is_active.data,
+                is_active=form.is_active.data, description=form.description.data or "",
             )
             db.session.commit()
             flash("Service saved.", "success")
