@@ -14,6 +14,7 @@ MAIN_PAGES = {
     "owner@demo.clinic": [
         "/", "/calendar", "/reports", "/reports/audit", "/setup", "/staff", "/clients",
         "/clearance-queue", "/appointments/new", "/care-plans/", "/account", "/client/{client_id}",
+        "/clinic-settings",
     ],
     "maya@demo.clinic": [
         "/", "/calendar", "/calendar/week", "/my-hours", "/clients", "/clearance-queue",
