@@ -7,7 +7,7 @@ setting has one home.
 
 from dataclasses import asdict, dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
 from clinic.audit import record_audit
 from clinic.auth.permissions import require_owner
@@ -57,15 +57,24 @@ def _from_environment() -> dict:
     }
 
 
+_CACHE_KEY = "_clinic_profile"
+
+
+def _cache() -> dict:
+    """Where this request's settings are kept: its WSGI environ, or outside a request (CLI,
+    mail worker) the app context. Not `g` alone: one app context may serve many requests."""
+    return request.environ if has_request_context() else vars(g)
+
+
 def clinic_profile() -> ClinicProfile:
     """The settings in force, read once per request (or app context)."""
-    cached = g.get("_clinic_profile")
+    cached = _cache().get(_CACHE_KEY)
     if cached is not None:
         return cached
     row = db.session.get(ClinicSettings, SETTINGS_ROW_ID)
     values = _from_environment() if row is None else {name: getattr(row, name) for name in EDITABLE}
     profile = ClinicProfile(time_zone=current_app.config["CLINIC_TIMEZONE"], **values)
-    g._clinic_profile = profile
+    _cache()[_CACHE_KEY] = profile
     return profile
 
 
@@ -131,5 +140,5 @@ def update_clinic_settings(actor: User, changes: dict) -> ClinicProfile:
     db.session.flush()
     record_audit(actor, "clinic_settings.updated", "clinic_settings", SETTINGS_ROW_ID,
                  detail=", ".join(sorted(cleaned)) or None)
-    g.pop("_clinic_profile", None)
+    _cache().pop(_CACHE_KEY, None)
     return clinic_profile()

@@ -1,6 +1,6 @@
 """The owner's settings page, and the clinic's details and money format on every page."""
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,12 +28,6 @@ def page_profile() -> ClinicProfile:
         return clinic_profile()
     except SQLAlchemyError:
         return environment_profile()
-
-
-@bp.before_app_request
-def forget_the_previous_request_s_settings():
-    """Once per request, even where one app context serves several (tests, CLI runners)."""
-    g.pop("_clinic_profile", None)
 
 
 @bp.app_context_processor
