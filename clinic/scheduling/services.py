@@ -619,6 +619,19 @@ def _client_for_booking(actor: User, client_id: int | None) -> Client:
     return client
 
 
+def client_visit_times(client_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The client's own non-cancelled visits overlapping [start, end): a client is in one room at once."""
+    rows = db.session.execute(
+        select(Appointment.starts_at, Appointment.ends_at).where(
+            Appointment.client_id == client_id,
+            Appointment.status != AppointmentStatus.CANCELLED,
+            Appointment.starts_at < end,
+            Appointment.ends_at > start,
+        )
+    )
+    return [(row.starts_at, row.ends_at) for row in rows]
+
+
 def _check_client_may_book(
     client: Client, start: datetime, end: datetime, *, ignore_appointment_id: int | None = None
 ) -> None:

@@ -19,6 +19,7 @@ from clinic.models import Appointment, AppointmentStatus, Client, Therapist, Tim
 from clinic.scheduling import forms, services
 from clinic.scheduling.ical import calendar_bytes
 from clinic.scheduling.open_times import by_day_part, open_times
+from clinic.scheduling.slots import overlaps
 
 bp = Blueprint("scheduling", __name__)
 
@@ -128,10 +129,18 @@ def book():
             return redirect(url_for(".book"))
     context["days"] = _day_strip(day)
     context["names"] = {t.id: t.name for t in context["therapists"]}
-    times = open_times(((s.therapist_id, s.start) for s in context["slots"]), clock.clinic_zone(),
-                       [t.id for t in context["therapists"]])
+    times = open_times(((s.therapist_id, s.start) for s in _client_free(client, context["slots"], day)),
+                       clock.clinic_zone(), [t.id for t in context["therapists"]])
     context["day_parts"] = by_day_part(times)
     return render_template("scheduling/book.html", **context)
+
+
+def _client_free(client: Client, slots: list, day: date) -> list:
+    """Leave out times the client is in another visit: they would only be refused on confirming."""
+    if not slots:
+        return slots
+    mine = services.client_visit_times(client.id, *clock.day_range(day, day + timedelta(days=1)))
+    return [s for s in slots if not any(overlaps(s.start, s.end, *visit) for visit in mine)]
 
 
 @bp.get("/book/confirm")

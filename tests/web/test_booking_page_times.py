@@ -12,6 +12,7 @@ from clinic.models import Appointment
 from tests.factories import (
     at,
     login,
+    make_appointment,
     make_client,
     make_owner,
     make_service,
@@ -97,3 +98,12 @@ def test_treatments_show_their_description_and_price_with_the_currency(client, s
     confirm = client.get(href).get_data(as_text=True)
     assert "GBP 65.00" in confirm and "Slow work on the hip" in confirm
     assert "until 24 hours before they start" in confirm
+
+
+def test_times_the_client_is_already_in_a_visit_are_not_offered(client, scene):
+    make_appointment(client=scene["client"], therapist=scene["late"], service=scene["service"],
+                     start=at(scene["day"], 13))
+    for therapist_id in ("", scene["early"].id):
+        times = [when for _href, when in _slots(_book_page(client, scene, therapist_id))]
+        assert "12:00" in times and "14:00" in times
+        assert not {"12:15", "13:00", "13:45"} & set(times), therapist_id
