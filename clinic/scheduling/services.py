@@ -619,17 +619,19 @@ def _client_for_booking(actor: User, client_id: int | None) -> Client:
     return client
 
 
-def client_visit_times(client_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+def client_visit_times(
+    client_id: int, start: datetime, end: datetime, *, ignore_appointment_id: int | None = None
+) -> list[tuple[datetime, datetime]]:
     """The client's own non-cancelled visits overlapping [start, end): a client is in one room at once."""
-    rows = db.session.execute(
-        select(Appointment.starts_at, Appointment.ends_at).where(
-            Appointment.client_id == client_id,
-            Appointment.status != AppointmentStatus.CANCELLED,
-            Appointment.starts_at < end,
-            Appointment.ends_at > start,
-        )
+    query = select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.client_id == client_id,
+        Appointment.status != AppointmentStatus.CANCELLED,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
     )
-    return [(row.starts_at, row.ends_at) for row in rows]
+    if ignore_appointment_id is not None:
+        query = query.where(Appointment.id != ignore_appointment_id)
+    return [(row.starts_at, row.ends_at) for row in db.session.execute(query)]
 
 
 def _check_client_may_book(

@@ -135,11 +135,12 @@ def book():
     return render_template("scheduling/book.html", **context)
 
 
-def _client_free(client: Client, slots: list, day: date) -> list:
+def _client_free(client: Client, slots: list, day: date, moving: int | None = None) -> list:
     """Leave out times the client is in another visit: they would only be refused on confirming."""
     if not slots:
         return slots
-    mine = services.client_visit_times(client.id, *clock.day_range(day, day + timedelta(days=1)))
+    mine = services.client_visit_times(client.id, *clock.day_range(day, day + timedelta(days=1)),
+                                       ignore_appointment_id=moving)
     return [s for s in slots if not any(overlaps(s.start, s.end, *visit) for visit in mine)]
 
 
@@ -347,9 +348,9 @@ def _client_reschedule(item: Appointment):
     too_late = services.inside_cancellation_notice(item)
     starts = []
     if item.status == AppointmentStatus.BOOKED and not too_late:
-        slots = services.availability(
+        slots = _client_free(item.client, services.availability(
             item.service_id, day, day, item.therapist_id, ignore_appointment_id=item.id
-        )
+        ), day, moving=item.id)
         starts = [(slot.start, False) for slot in slots if slot.start != item.starts_at]
         if day == current_day:
             starts = sorted([*starts, (item.starts_at, True)])

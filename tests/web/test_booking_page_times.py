@@ -107,3 +107,15 @@ def test_times_the_client_is_already_in_a_visit_are_not_offered(client, scene):
         times = [when for _href, when in _slots(_book_page(client, scene, therapist_id))]
         assert "12:00" in times and "14:00" in times
         assert not {"12:15", "13:00", "13:45"} & set(times), therapist_id
+
+
+def test_moving_a_visit_offers_no_time_the_client_is_in_another_one(client, scene):
+    mine = make_appointment(client=scene["client"], therapist=scene["early"], service=scene["service"],
+                            start=at(scene["day"], 10))
+    make_appointment(client=scene["client"], therapist=scene["late"], service=scene["service"],
+                     start=at(scene["day"], 13))
+    login(client, scene["client"].email)
+    page = client.get(f"/appointments/{mine.id}/reschedule?day={scene['day']}").get_data(as_text=True)
+    times = re.findall(r'<a class="slot" href="[^"]+">(\d\d:\d\d)</a>', page)
+    assert "10:15" in times and "14:00" in times  # overlapping the visit being moved is fine
+    assert not {"12:15", "13:00", "13:45"} & set(times)
