@@ -33,6 +33,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed node_modules/axe-core/axe.min.js
 
+# The demo clinic is in London (its saved settings say so too); a CLINIC_TIMEZONE you set wins.
+run: export CLINIC_TIMEZONE ?= Europe/London
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

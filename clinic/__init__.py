@@ -39,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     from clinic.api.parsing import IdConverter
     from clinic.auth.views import bp as auth_bp
     from clinic.care_plans.views import bp as care_plans_bp
+    from clinic.clinic_settings.views import bp as clinic_settings_bp
     from clinic.home.views import bp as home_bp
     from clinic.intake.views import bp as intake_bp
     from clinic.notes.views import bp as notes_bp
@@ -58,6 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
         reports_bp,
         records_bp,
         waitlist_bp,
+        clinic_settings_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

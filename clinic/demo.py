@@ -6,6 +6,7 @@ from sqlalchemy import delete
 
 from clinic.auth.services import create_staff_user, register_client
 from clinic.care_plans.demo import seed_care
+from clinic.clinic_settings.services import update_clinic_settings
 from clinic.extensions import db
 from clinic.intake.demo import seed_intakes
 from clinic.models import Client, OutboundEmail, User
@@ -19,6 +20,16 @@ DEMO_LOGINS = [
     ("front_desk", "frank@demo.clinic"),
     ("client", "clara@demo.clinic"),
 ]
+
+# A made-up London clinic: the phone number is in Ofcom's range reserved for drama.
+DEMO_SETTINGS = {
+    "name": "Hip & Back Massage Clinic",
+    "address": "14 Wellington Row, London E2 7BB",
+    "phone": "+44 20 7946 0321",
+    "email": "hello@demo.clinic",
+    "currency": "GBP",
+    "cancellation_notice_hours": 24,
+}
 
 THERAPISTS = [
     ("Maya Lindqvist", "maya@demo.clinic"),
@@ -51,6 +62,7 @@ def seed_demo_clinic() -> DemoClinic:
         role="owner", email="owner@demo.clinic", name="Olivia Owner", password=DEMO_PASSWORD
     )
     demo = DemoClinic(owner=owner, logins=[("owner", owner.email)])
+    update_clinic_settings(owner, DEMO_SETTINGS)
     for name, email in THERAPISTS:
         demo.therapists.append(
             create_staff_user(role="therapist", email=email, name=name, password=DEMO_PASSWORD)

@@ -19,3 +19,14 @@ def test_seed_demo_fills_an_empty_database(fresh_app_factory, db_backend):
         assert db.session.scalar(select(func.count(Appointment.id))) >= 20
     again = app.test_cli_runner().invoke(args=["seed-demo"])
     assert again.exit_code != 0
+
+
+def test_the_demo_clinic_has_contact_details_a_currency_and_described_services(fresh_app_factory, db_backend):
+    from clinic.models import ClinicSettings
+
+    app = fresh_app_factory(db_backend)
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        saved = db.session.get(ClinicSettings, 1)
+        assert saved.currency == "GBP" and saved.phone and saved.email and saved.address
+        assert all(s.description for s in db.session.scalars(select(Service)))

@@ -3,6 +3,7 @@
 from clinic.api import (  # noqa: F401  (each module registers its routes on bp)
     accounts,
     care_plans,
+    clinic,
     intake,
     notes,
     openapi,

@@ -33,6 +33,7 @@ SERVICE_SCHEMA = {
         "duration_minutes": {"type": "integer"},
         "price_cents": {"type": "integer"},
         "buffer_minutes": {"type": "integer"},
+        "description": {"type": "string", "maxLength": services.MAX_DESCRIPTION_LENGTH},
     },
 }
 HOURS_SCHEMA = {
@@ -70,6 +71,7 @@ def service_json(service: Service) -> dict:
         "duration_minutes": service.duration_minutes,
         "price_cents": service.price_cents,
         "buffer_minutes": service.buffer_minutes,
+        "description": service.description,
     }
 
 
@@ -134,9 +136,12 @@ def create_service():
     duration = reader.integer("duration_minutes", minimum=5, maximum=services.MAX_DURATION_MINUTES)
     price = reader.integer("price_cents", minimum=0, maximum=10_000_000)
     buffer = reader.integer("buffer_minutes", required=False, minimum=0, maximum=services.MAX_BUFFER_MINUTES)
+    description = reader.text("description", required=False, max_length=services.MAX_DESCRIPTION_LENGTH,
+                              allow_blank=True)
     reader.check()
     service = services.create_service(
-        current_actor(), name=name, duration_minutes=duration, price_cents=price, buffer_minutes=buffer or 0
+        current_actor(), name=name, duration_minutes=duration, price_cents=price, buffer_minutes=buffer or 0,
+        description=description or "",
     )
     db.session.commit()
     return jsonify(service_json(service)), 201

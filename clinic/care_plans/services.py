@@ -427,7 +427,7 @@ def cancel_plan_session(
 ) -> CancelResult:
     """Cancel one session (the client, or staff), and offer the nearest free times that week.
 
-    The notice policy is scheduling's: a client inside CANCELLATION_NOTICE_HOURS gets 409
+    The notice policy is scheduling's: a client inside the clinic's notice hours gets 409
     too_late_to_cancel. The offers are starts the actor could book right now, for the same
     therapist and service, in the same Monday-Sunday week, nearest to the cancelled start.
     """

@@ -183,6 +183,21 @@ def extend(plan_id: int):
     return _show(plan, status=422, extend_form=form)
 
 
+@bp.get("/<int:plan_id>/sessions/<int:appointment_id>/cancel")
+@login_required
+def confirm_cancel_session(plan_id: int, appointment_id: int):
+    plan = services.plan_for(current_user, plan_id)
+    item = scheduling.appointment_for(current_user, appointment_id)
+    back = url_for(".show", plan_id=plan.id)
+    if item.care_plan_id != plan.id or item.status != AppointmentStatus.BOOKED:
+        return redirect(back)
+    return render_template(
+        "scheduling/confirm_cancel.html", item=item, form=forms.ReasonForm(), back=back,
+        late=scheduling.inside_cancellation_notice(item),
+        action=url_for(".cancel_session", plan_id=plan.id, appointment_id=item.id),
+    )
+
+
 @bp.post("/<int:plan_id>/sessions/<int:appointment_id>/cancel")
 @login_required
 def cancel_session(plan_id: int, appointment_id: int):

@@ -1,5 +1,7 @@
 """What a clinic setting may hold. Pure: no Flask, no database."""
 
+import re
+
 # ISO 4217 active currency codes (the list a clinic could price in).
 ISO_4217_CODES = frozenset(
     (
@@ -52,3 +54,17 @@ def major_units(minor_units: int, currency: str) -> str:
     sign = "-" if minor_units < 0 else ""
     whole, fraction = divmod(abs(minor_units), 10**digits)
     return f"{sign}{whole}" + (f".{fraction:0{digits}d}" if digits else "")
+
+
+def parse_amount(text: str, currency: str) -> int | None:
+    """'65', '65.5' or '65,50' in the currency's units, as minor units; None if it is not one.
+
+    At most six whole digits and the currency's own number of decimals (none for JPY).
+    """
+    digits = minor_unit_digits(currency)
+    decimals = rf"(?:[.,](\d{{1,{digits}}}))?" if digits else ""
+    match = re.fullmatch(r"(\d{1,6})" + decimals, (text or "").strip())
+    if match is None:
+        return None
+    fraction = (match.group(2) or "") if digits else ""
+    return int(match.group(1)) * 10**digits + int(fraction.ljust(digits, "0") or 0)

@@ -7,7 +7,7 @@ setting has one home.
 
 from dataclasses import asdict, dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
 from clinic.access import require_owner
 from clinic.audit import record_audit
@@ -57,16 +57,30 @@ def _from_environment() -> dict:
     }
 
 
+_CACHE_KEY = "_clinic_profile"
+
+
+def _cache() -> dict:
+    """Where this request's settings are kept: its WSGI environ, or outside a request (CLI,
+    mail worker) the app context. Not `g` alone: one app context may serve many requests."""
+    return request.environ if has_request_context() else vars(g)
+
+
 def clinic_profile() -> ClinicProfile:
     """The settings in force, read once per request (or app context)."""
-    cached = g.get("_clinic_profile")
+    cached = _cache().get(_CACHE_KEY)
     if cached is not None:
         return cached
     row = db.session.get(ClinicSettings, SETTINGS_ROW_ID)
     values = _from_environment() if row is None else {name: getattr(row, name) for name in EDITABLE}
     profile = ClinicProfile(time_zone=current_app.config["CLINIC_TIMEZONE"], **values)
-    g._clinic_profile = profile
+    _cache()[_CACHE_KEY] = profile
     return profile
+
+
+def environment_profile() -> ClinicProfile:
+    """The environment's values without the database: for an error page when the database failed."""
+    return ClinicProfile(time_zone=current_app.config["CLINIC_TIMEZONE"], **_from_environment())
 
 
 def _clean(changes: dict) -> dict:
@@ -76,6 +90,10 @@ def _clean(changes: dict) -> dict:
     for name, value in changes.items():
         if name not in EDITABLE:
             fields[name] = ["This setting cannot be changed."]
+            continue
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL can neither store nor compare text with a NUL in it.
+            fields[name] = ["Must not contain NUL characters."]
             continue
         if name in FIELD_LENGTHS:
             if not isinstance(value, str):
@@ -122,5 +140,5 @@ def update_clinic_settings(actor: User, changes: dict) -> ClinicProfile:
     db.session.flush()
     record_audit(actor, "clinic_settings.updated", "clinic_settings", SETTINGS_ROW_ID,
                  detail=", ".join(sorted(cleaned)) or None)
-    g.pop("_clinic_profile", None)
+    _cache().pop(_CACHE_KEY, None)
     return clinic_profile()

@@ -1,6 +1,6 @@
 """The treatments the clinic sells."""
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic.extensions import db
@@ -16,6 +16,8 @@ class Service(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # What a client reads when choosing a treatment.
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     duration_minutes: Mapped[int]
     price_cents: Mapped[int]
     buffer_minutes: Mapped[int] = mapped_column(default=0)

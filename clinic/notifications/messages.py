@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import current_app
 
 from clinic import clock
+from clinic.clinic_settings.services import clinic_profile
 from clinic.models import Appointment, CarePlan
 
 CONFIRMATION = "confirmation"
@@ -39,8 +40,10 @@ def local_when(instant: datetime) -> str:
 
 def compose(kind: str, appointment: Appointment, *, previous_start: datetime | None = None) -> Message:
     """Render one email about `appointment`; a confirmation carries the booking as .ics."""
-    clinic_name = current_app.config["CLINIC_NAME"]
+    clinic = clinic_profile()
+    clinic_name = clinic.name
     context = {
+        "clinic": clinic,
         "clinic_name": clinic_name,
         "client_name": appointment.client.name,
         "therapist_name": appointment.therapist.user.name,
@@ -49,7 +52,7 @@ def compose(kind: str, appointment: Appointment, *, previous_start: datetime | N
         "ends": f"{clock.to_local(appointment.ends_at):%H:%M}",
         "previous_when": local_when(previous_start) if previous_start else None,
         "zone": current_app.config["CLINIC_TIMEZONE"],
-        "notice_hours": current_app.config.get("CANCELLATION_NOTICE_HOURS", 24),
+        "notice_hours": clinic.cancellation_notice_hours,
         "reason": appointment.cancel_reason,
     }
     subject = _SUBJECTS[kind].format(when=context["when"])
@@ -71,16 +74,18 @@ def compose_care_plan(plan: CarePlan, appointments: list[Appointment]) -> Messag
     """The sessions of a course of care (new or extended), listed and attached as one .ics."""
     from clinic.scheduling.ical import calendar_bytes
 
-    clinic_name = current_app.config["CLINIC_NAME"]
+    clinic = clinic_profile()
+    clinic_name = clinic.name
     first = appointments[0]
     body = current_app.jinja_env.get_template("notifications/care_plan.txt").render(
+        clinic=clinic,
         clinic_name=clinic_name,
         client_name=first.client.name,
         therapist_name=first.therapist.user.name,
         service_name=first.service.name,
         sessions=[local_when(a.starts_at) for a in appointments],
         zone=current_app.config["CLINIC_TIMEZONE"],
-        notice_hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24),
+        notice_hours=clinic.cancellation_notice_hours,
     )
     count = len(appointments)
     plural = "s" if count != 1 else ""

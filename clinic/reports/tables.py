@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from clinic import clock
+from clinic.clinic_settings.rules import major_units
 from clinic.reports.services import AuditRow, OverdueMaintenance, Summary
 
 TABLES = ("appointments", "utilisation", "pain", "overdue")
@@ -12,16 +13,18 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
-def appointments_table(summary: Summary) -> tuple[list[str], list[list]]:
-    rows = [[status, count] for status, count in summary.appointments.items()]
+def appointments_table(summary: Summary, currency: str) -> tuple[list[str], list[list]]:
+    """Counts, rates and revenue; money rows name their currency, `revenue` in its units."""
+    rows = [[status, count, ""] for status, count in summary.appointments.items()]
     rows += [
-        ["total", summary.total],
-        ["late_cancellations", summary.late_cancellations],
-        ["no_show_rate_percent", _percent(summary.no_show_rate)],
-        ["late_cancellation_rate_percent", _percent(summary.late_cancellation_rate)],
-        ["revenue_cents", summary.revenue_cents],
+        ["total", summary.total, ""],
+        ["late_cancellations", summary.late_cancellations, ""],
+        ["no_show_rate_percent", _percent(summary.no_show_rate), ""],
+        ["late_cancellation_rate_percent", _percent(summary.late_cancellation_rate), ""],
+        ["revenue", major_units(summary.revenue_cents, currency), currency],
+        ["revenue_cents", summary.revenue_cents, currency],
     ]
-    return ["figure", "value"], rows
+    return ["figure", "value", "currency"], rows
 
 
 def utilisation_table(summary: Summary) -> tuple[list[str], list[list]]:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from clinic import clock
 from clinic.audit import action_label, subject_kind, verify_chain
 from clinic.auth.decorators import owner_required
+from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import ValidationFailed
 from clinic.extensions import db
 from clinic.home.panels import dashboard_panel, nav_link
@@ -100,7 +101,10 @@ def download(table: str):
     summary = _summary_or_errors(form)
     if summary is None:
         abort(422, "Choose a valid date range.")
-    header, rows = getattr(tables, f"{table}_table")(summary)
+    if table == "appointments":
+        header, rows = tables.appointments_table(summary, clinic_profile().currency)
+    else:
+        header, rows = getattr(tables, f"{table}_table")(summary)
     return _csv(f"{table}-{summary.first}-to-{summary.last}.csv", header, rows)
 
 

@@ -7,11 +7,16 @@ from clinic import clock
 from clinic.scheduling import services
 
 SERVICES = [
-    # name, minutes, price in cents, buffer minutes
-    ("Hip relief massage 60 min", 60, 6500, 15),
-    ("Deep tissue 90 min", 90, 9000, 15),
-    ("Trigger point 45 min", 45, 5200, 10),
-    ("Maintenance 60 min", 60, 6000, 10),
+    # name, minutes, price in minor units (pence), buffer minutes, description
+    ("Hip relief massage 60 min", 60, 6500, 15,
+     "Slow, focused work on the hips, glutes and lower back, for stiffness, bursitis or sciatica. "
+     "A good first visit."),
+    ("Deep tissue 90 min", 90, 9000, 15,
+     "Firm pressure through the deeper layers of muscle, with time for the whole back and legs."),
+    ("Trigger point 45 min", 45, 5200, 10,
+     "Short sessions on the knots that refer pain into the hip and thigh."),
+    ("Maintenance 60 min", 60, 6000, 10,
+     "A monthly session once a course of care has brought the pain down."),
 ]
 
 # Per demo therapist (in order): weekday -> (start, end), clinic wall-clock time.
@@ -29,10 +34,11 @@ def seed_schedule(demo) -> None:
     """Services, working hours, a time-off block, and past and future appointments."""
     rng = random.Random(2026)
     owner = demo.owner
-    for name, minutes, price, buffer in SERVICES:
+    for name, minutes, price, buffer, description in SERVICES:
         demo.services.append(
             services.create_service(
-                owner, name=name, duration_minutes=minutes, price_cents=price, buffer_minutes=buffer
+                owner, name=name, duration_minutes=minutes, price_cents=price, buffer_minutes=buffer,
+                description=description,
             )
         )
     for user, week in zip(demo.therapists, WEEKS, strict=False):

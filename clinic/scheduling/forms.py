@@ -1,20 +1,36 @@
 """Forms for scheduling pages: shape and format only; the services own the rules."""
 
-import re
 from datetime import datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from clinic.clinic_settings.rules import major_units, parse_amount
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 INTERVALS_PER_DAY = 2
 
 
 class ServiceForm(FlaskForm):
+    """`currency` (a constructor keyword) is the clinic's: the price is typed in its units."""
+
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(
+        "Description (optional)", validators=[Optional(), Length(max=1000)],
+        description="What clients read when choosing a treatment: who it suits, what to expect.",
+    )
     duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired(), NumberRange(5, 480)])
-    price = StringField("Price", validators=[DataRequired(), Length(max=12)], description="For example 65.00")
+    price = StringField("Price", validators=[DataRequired(), Length(max=12)])
     buffer_minutes = IntegerField(
         "Buffer (minutes)",
         default=0,
@@ -22,13 +38,18 @@ class ServiceForm(FlaskForm):
         description="Preparation time kept free before and after the session.",
     )
 
+    def __init__(self, *args, currency: str = "EUR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.price.label.text = f"Price ({currency})"
+        self.price.description = f"For example {major_units(6500, currency)}"
+
     def price_cents(self) -> int:
-        whole, _, cents = self.price.data.strip().replace(",", ".").partition(".")
-        return int(whole) * 100 + int((cents + "00")[:2])
+        return parse_amount(self.price.data, self.currency)
 
     def validate_price(self, field):
-        if not re.fullmatch(r"\d{1,6}([.,]\d{1,2})?", (field.data or "").strip()):
-            raise ValidationError("Enter an amount such as 65.00.")
+        if parse_amount(field.data or "", self.currency) is None:
+            raise ValidationError(f"Enter an amount such as {major_units(6500, self.currency)}.")
 
 
 class EditServiceForm(ServiceForm):

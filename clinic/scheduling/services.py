@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import access, clock, signals
 from clinic.access import require_owner
+from clinic.clinic_settings.services import clinic_profile
 from clinic.database import lock_client_schedule, lock_therapist_schedule
 from clinic.errors import (
     BookingClearanceRequired,
@@ -46,6 +47,7 @@ from clinic.scheduling import slots
 MAX_AVAILABILITY_SPAN_DAYS = 62
 MAX_BUFFER_MINUTES = 240
 MAX_DURATION_MINUTES = 480
+MAX_DESCRIPTION_LENGTH = 1000
 # Busy appointments this far outside a range can still push slots inside it (buffers are
 # capped at MAX_BUFFER_MINUTES, appointments at MAX_DURATION_MINUTES).
 _REACH = timedelta(hours=24)
@@ -393,10 +395,18 @@ def check_range_order(first: date | None, last: date | None) -> None:
 
 
 def _check_service_fields(
-    name: str, duration_minutes: int, price_cents: int, buffer_minutes: int, *, exclude_id: int | None = None
+    name: str,
+    duration_minutes: int,
+    price_cents: int,
+    buffer_minutes: int,
+    *,
+    description: str = "",
+    exclude_id: int | None = None,
 ) -> str:
     fields: dict[str, list[str]] = {}
     name = (name or "").strip()
+    if len(description or "") > MAX_DESCRIPTION_LENGTH:
+        fields["description"] = [f"Use at most {MAX_DESCRIPTION_LENGTH} characters."]
     same_name = select(func.count(Service.id)).where(func.lower(Service.name) == name.lower())
     if exclude_id is not None:
         same_name = same_name.where(Service.id != exclude_id)
@@ -418,12 +428,20 @@ def _check_service_fields(
 
 
 def create_service(
-    actor: User, *, name: str, duration_minutes: int, price_cents: int, buffer_minutes: int = 0
+    actor: User,
+    *,
+    name: str,
+    duration_minutes: int,
+    price_cents: int,
+    buffer_minutes: int = 0,
+    description: str = "",
 ) -> Service:
     require_owner(actor)
-    name = _check_service_fields(name, duration_minutes, price_cents, buffer_minutes)
+    description = (description or "").strip()
+    name = _check_service_fields(name, duration_minutes, price_cents, buffer_minutes, description=description)
     service = Service(
-        name=name, duration_minutes=duration_minutes, price_cents=price_cents, buffer_minutes=buffer_minutes
+        name=name, duration_minutes=duration_minutes, price_cents=price_cents, buffer_minutes=buffer_minutes,
+        description=description,
     )
     db.session.add(service)
     db.session.flush()
@@ -439,14 +457,17 @@ def update_service(
     price_cents: int,
     buffer_minutes: int,
     is_active: bool = True,
+    description: str | None = None,
 ) -> Service:
     """Change a service for future bookings; booked appointments keep their times, buffers
     and prices."""
     require_owner(actor)
     service = get_service(service_id, active_only=False)
+    description = service.description if description is None else description.strip()
     service.name = _check_service_fields(
-        name, duration_minutes, price_cents, buffer_minutes, exclude_id=service.id
+        name, duration_minutes, price_cents, buffer_minutes, description=description, exclude_id=service.id
     )
+    service.description = description
     service.duration_minutes = duration_minutes
     service.price_cents = price_cents
     service.buffer_minutes = buffer_minutes
@@ -614,6 +635,21 @@ def _check_booking_limit(actor: User, client: Client) -> None:
         )
 
 
+def client_visit_times(
+    client_id: int, start: datetime, end: datetime, *, ignore_appointment_id: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The client's own non-cancelled visits overlapping [start, end): a client is in one room at once."""
+    query = select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.client_id == client_id,
+        Appointment.status != AppointmentStatus.CANCELLED,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+    )
+    if ignore_appointment_id is not None:
+        query = query.where(Appointment.id != ignore_appointment_id)
+    return [(row.starts_at, row.ends_at) for row in db.session.execute(query)]
+
+
 def _check_client_may_book(
     client: Client, start: datetime, end: datetime, *, ignore_appointment_id: int | None = None
 ) -> None:
@@ -692,8 +728,8 @@ def _client_limits(actor: User) -> dict:
 
 
 def inside_cancellation_notice(appointment: Appointment) -> bool:
-    """True when the appointment starts within CANCELLATION_NOTICE_HOURS from now."""
-    notice = timedelta(hours=current_app.config.get("CANCELLATION_NOTICE_HOURS", 24))
+    """True when the appointment starts within the clinic's cancellation notice from now."""
+    notice = timedelta(hours=clinic_profile().cancellation_notice_hours)
     return appointment.starts_at < clock.now() + notice
 
 

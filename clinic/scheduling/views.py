@@ -8,6 +8,8 @@ from sqlalchemy import select
 from clinic import access, clock
 from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
+from clinic.clinic_settings.rules import major_units
+from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link
@@ -16,6 +18,8 @@ from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
 from clinic.scheduling import forms, services
 from clinic.scheduling.ical import calendar_bytes
+from clinic.scheduling.open_times import by_day_part, open_times
+from clinic.scheduling.slots import overlaps
 
 bp = Blueprint("scheduling", __name__)
 
@@ -56,7 +60,7 @@ def _day_filter(day: date) -> str:
 
 @bp.app_template_filter("sched_money")
 def _money_filter(cents: int) -> str:
-    return f"{cents / 100:.2f}"
+    return clinic_profile().money(cents)
 
 
 def _day_arg(name: str = "day") -> date:
@@ -125,7 +129,19 @@ def book():
             return redirect(url_for(".book"))
     context["days"] = _day_strip(day)
     context["names"] = {t.id: t.name for t in context["therapists"]}
+    times = open_times(((s.therapist_id, s.start) for s in _client_free(client, context["slots"], day)),
+                       clock.clinic_zone(), [t.id for t in context["therapists"]])
+    context["day_parts"] = by_day_part(times)
     return render_template("scheduling/book.html", **context)
+
+
+def _client_free(client: Client, slots: list, day: date, moving: int | None = None) -> list:
+    """Leave out times the client is in another visit: they would only be refused on confirming."""
+    if not slots:
+        return slots
+    mine = services.client_visit_times(client.id, *clock.day_range(day, day + timedelta(days=1)),
+                                       ignore_appointment_id=moving)
+    return [s for s in slots if not any(overlaps(s.start, s.end, *visit) for visit in mine)]
 
 
 @bp.get("/book/confirm")
@@ -137,9 +153,21 @@ def confirm():
         return redirect(url_for(".book"))
     service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
     form = forms.ConfirmBookingForm(service_id=service.id, therapist_id=therapist.id, start=start.isoformat())
+    choices = [therapist]
+    if request.args.get("any"):
+        choices = _free_at(service.id, start, first=therapist)
     return render_template(
-        "scheduling/confirm.html", form=form, service=service, therapist=therapist, start=start
+        "scheduling/confirm.html", form=form, service=service, therapist=therapist, start=start,
+        choices=choices,
     )
+
+
+def _free_at(service_id: int, start: datetime, *, first: Therapist) -> list[Therapist]:
+    """Every therapist a client could book at `start`, the one offered by default first."""
+    day = clock.to_local(start).date()
+    free = {slot.therapist_id for slot in services.availability(service_id, day, day) if slot.start == start}
+    others = [t for t in services.therapists_with_hours() if t.id in free and t.id != first.id]
+    return [first, *others]
 
 
 @bp.post("/book")
@@ -190,7 +218,7 @@ def appointment(appointment_id: int):
         summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
     return render_template(
         "scheduling/appointment.html", item=item, summary=summary,
-        cancel_form=forms.CancelForm(), action_form=forms.ActionForm(),
+        action_form=forms.ActionForm(),
         client_may_change=not services.inside_cancellation_notice(item),
         started=item.starts_at <= clock.now(),
     )
@@ -206,6 +234,43 @@ def appointment_ics(appointment_id: int):
         "Content-Type": "text/calendar; charset=utf-8",
         "Content-Disposition": f'attachment; filename="appointment-{item.id}.ics"',
     }
+
+
+@bp.get("/appointments/<int:appointment_id>/cancel")
+@login_required
+def confirm_cancel(appointment_id: int):
+    item = services.appointment_for(current_user, appointment_id)
+    if item.status != AppointmentStatus.BOOKED:
+        return redirect(url_for(".appointment", appointment_id=item.id))
+    return render_template("scheduling/confirm_cancel.html", item=item, form=forms.CancelForm(),
+                           late=services.inside_cancellation_notice(item))
+
+
+@bp.get("/appointments/<int:appointment_id>/reschedule/confirm")
+@login_required
+def confirm_reschedule(appointment_id: int):
+    """The step between choosing a new time and moving: what changes, and the notice policy."""
+    item = services.appointment_for(current_user, appointment_id)
+    if item.status != AppointmentStatus.BOOKED:
+        return redirect(url_for(".appointment", appointment_id=item.id))
+    if current_user.is_client:
+        start = parse_instant(request.args.get("start", ""))
+        if start is None:
+            return redirect(url_for(".reschedule", appointment_id=item.id))
+        fields = {"start": start.isoformat()}
+    else:
+        form = forms.RescheduleForm(formdata=request.args, meta={"csrf": False})
+        start = None
+        if form.validate():
+            try:
+                start = _local(form.day.data, form.start_time.data)
+            except DomainError as error:
+                form.start_time.errors.append(_describe(error))
+        if start is None:
+            return render_template("scheduling/reschedule_staff.html", item=item, form=form)
+        fields = {"day": form.day.data.isoformat(), "start_time": form.start_time.data.strftime("%H:%M")}
+    return render_template("scheduling/confirm_reschedule.html", item=item, start=start, fields=fields,
+                           late=services.inside_cancellation_notice(item))
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
@@ -283,9 +348,9 @@ def _client_reschedule(item: Appointment):
     too_late = services.inside_cancellation_notice(item)
     starts = []
     if item.status == AppointmentStatus.BOOKED and not too_late:
-        slots = services.availability(
+        slots = _client_free(item.client, services.availability(
             item.service_id, day, day, item.therapist_id, ignore_appointment_id=item.id
-        )
+        ), day, moving=item.id)
         starts = [(slot.start, False) for slot in slots if slot.start != item.starts_at]
         if day == current_day:
             starts = sorted([*starts, (item.starts_at, True)])
@@ -430,12 +495,13 @@ def _attach_service_error(form, error: DomainError) -> None:
 @bp.route("/setup", methods=["GET", "POST"])
 @owner_required
 def setup():
-    form = forms.ServiceForm()
+    form = forms.ServiceForm(currency=clinic_profile().currency)
     if form.validate_on_submit():
         try:
             services.create_service(
                 current_user, name=form.name.data, duration_minutes=form.duration_minutes.data,
                 price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
+                description=form.description.data or "",
             )
             db.session.commit()
             flash("Service added.", "success")
@@ -451,13 +517,15 @@ def setup():
 @owner_required
 def edit_service(service_id: int):
     service = services.get_service(service_id, active_only=False)
-    form = forms.EditServiceForm(obj=service, price=f"{service.price_cents / 100:.2f}")
+    currency = clinic_profile().currency
+    form = forms.EditServiceForm(obj=service, price=major_units(service.price_cents, currency),
+                                 currency=currency)
     if form.validate_on_submit():
         try:
             services.update_service(
                 current_user, service.id, name=form.name.data, duration_minutes=form.duration_minutes.data,
                 price_cents=form.price_cents(), buffer_minutes=form.buffer_minutes.data,
-                is_active=form.is_active.data,
+                is_active=form.is_active.data, description=form.description.data or "",
             )
             db.session.commit()
             flash("Service saved.", "success")

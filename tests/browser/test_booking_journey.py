@@ -75,7 +75,8 @@ def test_a_client_books_sees_and_cancels_an_appointment(phone_page, live_server)
     assert_accessible(page)
 
     page.goto(live_server(f"/appointments/{booked.id}"))
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("link", name="Cancel appointment…").click()
+    page.get_by_role("button", name="Yes, cancel the appointment").click()
     page.wait_for_load_state()
     with live_server.app.app_context():
         assert db.session.get(Appointment, booked.id).status == "cancelled"

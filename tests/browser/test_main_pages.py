@@ -15,6 +15,7 @@ MAIN_PAGES = {
         "/", "/calendar", "/reports", "/reports/audit", "/setup", "/staff", "/clients",
         "/clearance-queue", "/appointments/new", "/care-plans/", "/account", "/client/{client_id}",
         "/client/{client_id}/record",
+        "/clinic-settings",
     ],
     "maya@demo.clinic": [
         "/", "/calendar", "/calendar/week", "/my-hours", "/clients", "/clearance-queue",

@@ -146,6 +146,11 @@ def test_client_cancels_one_session_and_sees_offers_then_books_one(client, scene
     login(client, scene["client"].user)
     page = client.get(f"/care-plans/{plan.id}").get_data(as_text=True)
     assert "Cancel this session" in page and "Cancel all remaining sessions" in page
+    step = client.get(f"/care-plans/{plan.id}/sessions/{second.id}/cancel").get_data(as_text=True)
+    assert "Cancel this appointment?" in step and "hours before they start" in step
+    assert f'action="/care-plans/{plan.id}/sessions/{second.id}/cancel"' in step
+    assert f'href="/care-plans/{plan.id}">No, keep it' in step
+    assert second.status == "booked"  # the step changes nothing
     response = client.post(f"/care-plans/{plan.id}/sessions/{second.id}/cancel", data={})
     assert response.status_code == 200
     html = response.get_data(as_text=True)

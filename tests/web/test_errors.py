@@ -53,3 +53,10 @@ def test_production_cookies_are_secure(monkeypatch):
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_HTTPONLY
     assert config.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_the_500_page_still_gives_the_number_when_the_database_is_what_failed(failing_app):
+    """The test app's database has no tables: reading the saved settings fails too."""
+    failing_app.config["CLINIC_PHONE"] = "+44 20 7946 0000"
+    html = failing_app.test_client().get("/boom").get_data(as_text=True)
+    assert "call the clinic on +44 20 7946 0000" in html

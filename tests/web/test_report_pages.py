@@ -34,7 +34,7 @@ def test_the_owner_sees_every_figure_for_a_custom_range(client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for text in ("Appointments by status", "Utilisation per therapist", "Mean pain change per technique",
-                 "195.00", "25.0 %", "14.3 %", "Maintenance overdue", "-2.5", "-2.0"):
+                 "EUR 195.00", "25.0 %", "14.3 %", "Maintenance overdue", "-2.5", "-2.0"):
         assert text in page
     # Chart bars: A 180/1260, B 120/390 booked; 3 of 7 completed; swedish -2.5 drawn left of centre.
     for bar in ('width="14.29"', 'width="30.77"', 'width="42.86"', 'x="37.50" y="0" width="12.50"'):
@@ -76,12 +76,15 @@ def test_visitors_are_sent_to_log_in(client):
 def test_each_table_downloads_as_csv(client):
     clinic = build_known_clinic(clock.now())
     login(client, clinic.owner)
-    figures = dict(read_csv(client.get(f"/reports/appointments.csv?{RANGE}"))[1:])
+    appointments = read_csv(client.get(f"/reports/appointments.csv?{RANGE}"))
+    assert appointments[0] == ["figure", "value", "currency"]
+    figures = {row[0]: row[1] for row in appointments[1:]}
     assert figures == {
         "booked": "1", "completed": "3", "cancelled": "2", "no_show": "1", "total": "7",
         "late_cancellations": "1", "no_show_rate_percent": "25.0", "late_cancellation_rate_percent": "14.3",
-        "revenue_cents": "19500",
+        "revenue": "195.00", "revenue_cents": "19500",
     }
+    assert {row[0]: row[2] for row in appointments[1:] if row[2]} == {"revenue": "EUR", "revenue_cents": "EUR"}
     utilisation = read_csv(client.get(f"/reports/utilisation.csv?{RANGE}"))
     assert utilisation[0] == ["therapist_id", "therapist", "booked_minutes", "available_minutes",
                               "utilisation_percent"]
@@ -198,3 +201,15 @@ def test_this_month_and_unknown_periods(client):
     assert f"<strong>{today.replace(day=1):%A} 1 {today:%B %Y}</strong>" in page
     assert client.get("/reports?period=fortnight").status_code == 422
     assert client.get("/reports?period=custom&from=99999-01-01&to=2030-01-01").status_code == 422
+
+
+@pytest.mark.parametrize("currency, shown, units", [("GBP", "GBP 195.00", "195.00"), ("JPY", "JPY 19,500", "19500")])
+def test_revenue_is_shown_and_downloaded_in_the_clinic_s_currency(client, currency, shown, units):
+    from clinic.clinic_settings.services import update_clinic_settings
+
+    clinic = build_known_clinic(clock.now())
+    update_clinic_settings(clinic.owner, {"currency": currency})
+    login(client, clinic.owner)
+    assert shown in client.get(f"/reports?{RANGE}").get_data(as_text=True)
+    rows = read_csv(client.get(f"/reports/appointments.csv?{RANGE}"))
+    assert ["revenue", units, currency] in rows and ["revenue_cents", "19500", currency] in rows

@@ -45,7 +45,7 @@ def test_services_are_public_and_owner_creates_them(client, scene):
     owner = bearer(client, scene["owner"])
     created = client.post(f"{API}/services", json=body, headers=owner)
     assert created.status_code == 201
-    assert created.get_json() == {"id": created.get_json()["id"], **body}
+    assert created.get_json() == {"id": created.get_json()["id"], **body, "description": ""}
     assert client.post(f"{API}/services", json=body).status_code == 401
     therapist = bearer(client, scene["therapist"].user)
     assert client.post(f"{API}/services", json={**body, "name": "Other"}, headers=therapist).status_code == 403
