@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -194,11 +194,12 @@ def _epoch_seconds(column):
     """A UTC timestamp column as integer Unix seconds, computed by the database.
 
     Availability reads thousands of rows; parsing SQLite's datetime strings in Python
-    dominated its time, while integers convert cheaply.
+    dominated its time, while integers convert cheaply. 64-bit: PostgreSQL's integer is 32-bit
+    and overflows for instants after 2038-01-19 (SQLite's INTEGER is always 64-bit).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         return cast(func.strftime("%s", column), Integer)
-    return cast(func.floor(func.extract("epoch", column)), Integer)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
 
 
 def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None = None) -> dict[int, list]:

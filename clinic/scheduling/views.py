@@ -147,15 +147,15 @@ def confirm():
 def book_post():
     form = forms.ConfirmBookingForm()
     start = parse_instant(form.start.data or "")
-    service_id, therapist_id = str(form.service_id.data or ""), str(form.therapist_id.data or "")
-    if not (form.validate_on_submit() and start and service_id.isdigit() and therapist_id.isdigit()):
+    service_id, therapist_id = parse_id(str(form.service_id.data)), parse_id(str(form.therapist_id.data))
+    if not (form.validate_on_submit() and start and service_id and therapist_id):
         return redirect(url_for(".book"))
     if _intake_missing(current_user.client):
         flash("Please fill in your health intake before booking.", "warning")
         return redirect(url_for(".book"))
     try:
         appointment = services.book_appointment(
-            current_user, service_id=int(service_id), therapist_id=int(therapist_id), start=start
+            current_user, service_id=service_id, therapist_id=therapist_id, start=start
         )
     except DomainError as error:
         db.session.rollback()
