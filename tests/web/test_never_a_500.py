@@ -161,8 +161,9 @@ def test_text_stored_before_it_was_checked_is_shown_with_a_replacement_character
         note = make_note(appointment, areas=["left hip"])
         therapist_email, note_id = appointment.therapist.user.email, note.id
         db.session.commit()
-        db.session.execute(sa.text("UPDATE session_notes SET areas = :areas, subjective = :text"),
-                           {"areas": '["left hip", "\\ud800 lower back"]', "text": "sore"})
+        # JSON's escape of a lone surrogate, and its bytes (not UTF-8) straight into a text column.
+        db.session.execute(sa.text("UPDATE session_notes SET areas = :areas, subjective = 'sore ' || char(55296)"),
+                           {"areas": '["left hip", "\\ud800 lower back"]'})
         db.session.commit()
     client = app.test_client()
     login(client, therapist_email)
@@ -173,3 +174,4 @@ def test_text_stored_before_it_was_checked_is_shown_with_a_replacement_character
     assert response.status_code == 200
     assert b"\\ud800" not in response.get_data()
     assert "\ufffd lower back" in response.get_json()["areas"]
+    assert response.get_json()["subjective"].startswith("sore \ufffd")
