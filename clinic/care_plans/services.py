@@ -473,26 +473,13 @@ def nearest_free_times(
         starts = [s.start for s in slots]
     else:
         service = scheduling.get_service(plan.service_id, active_only=False)
-        starts = [
-            start
-            for start in _week_grid(monday)
-            if start > clock.now() and not scheduling.schedule_problem(plan.therapist_id, service, start)
-        ]
+        starts = scheduling.free_starts(
+            plan.therapist_id, service, monday, monday + timedelta(days=6), after=clock.now()
+        )
     # "Another time": nothing overlapping the cancelled session itself.
     duration = timedelta(minutes=scheduling.get_service(plan.service_id, active_only=False).duration_minutes)
     starts = [s for s in starts if not (around - duration < s < around + duration)]
     return sorted(starts, key=lambda s: (abs((s - around).total_seconds()), s))[:limit]
-
-
-def _week_grid(monday) -> list[datetime]:
-    # Staff see the same 15-minute grid the scheduler uses; schedule_problem does the rest.
-    start, end = clock.day_range(monday, monday + timedelta(days=6))
-    grid = []
-    moment = start
-    while moment < end:
-        grid.append(moment)
-        moment += timedelta(minutes=15)
-    return grid
 
 
 def cancel_rest_of_plan(actor: User, plan_id: int, reason: str | None = None) -> CancelResult:

@@ -348,6 +348,30 @@ def schedule_problem(
     )
 
 
+def free_starts(
+    therapist_id: int, service: Service, first: date, last: date, *, after: datetime
+) -> list[datetime]:
+    """Every start in clinic days first..last, later than `after`, that schedule_problem would
+    accept: its rules for a whole range at once, in three queries however long the range."""
+    range_start, range_end = clock.day_range(first, last)
+    hours = _weekly_hours([therapist_id]).get(therapist_id)
+    if not hours:
+        return []
+    time_off = _time_off([therapist_id], range_start, range_end).get(therapist_id, ())
+    busy = _busy([therapist_id], range_start, range_end).get(therapist_id, ())
+    starts = slots.open_slots(
+        hours=hours,
+        first_day=first,
+        last_day=last,
+        zone=clock.clinic_zone(),
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        busy=busy,
+        time_off=time_off,
+    )
+    return [s for s in starts if s > after]
+
+
 def visible_appointments_query(actor: User):
     query = select(Appointment)
     if actor.is_owner:
