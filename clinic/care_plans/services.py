@@ -194,14 +194,22 @@ def plan_phase(plan: CarePlan, appointments: list[Appointment] | None = None) ->
     )
 
 
-def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
-    """Each plan's phase, from one query over all their sessions (for lists and panels)."""
+def sessions_of_plans(plans: list[CarePlan]) -> dict[int, list[Appointment]]:
+    """Each plan's sessions as plan_appointments gives them, from one query for all the plans."""
     by_plan: dict[int, list[Appointment]] = {p.id: [] for p in plans}
     if by_plan:
         for appointment in db.session.scalars(
-            select(Appointment).where(Appointment.care_plan_id.in_(by_plan)).order_by(Appointment.starts_at)
+            select(Appointment)
+            .where(Appointment.care_plan_id.in_(by_plan))
+            .order_by(Appointment.starts_at, Appointment.id)
         ):
             by_plan[appointment.care_plan_id].append(appointment)
+    return by_plan
+
+
+def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
+    """Each plan's phase, from one query over all their sessions (for lists and panels)."""
+    by_plan = sessions_of_plans(plans)
     return {p.id: plan_phase(p, by_plan[p.id]) for p in plans}
 
 

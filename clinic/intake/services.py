@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
 from clinic import clock
 from clinic.audit import record_audit
@@ -290,7 +291,7 @@ def check_ins_to_ask(therapist: User) -> list[Appointment]:
     start, end = clock.day_range(today, today)
     answered = select(CheckIn.appointment_id).where(CheckIn.appointment_id.is_not(None))
     return list(db.session.scalars(
-        select(Appointment).where(
+        select(Appointment).options(joinedload(Appointment.client)).where(
             Appointment.therapist_id == therapist.id,
             Appointment.status == AppointmentStatus.BOOKED,
             Appointment.starts_at >= start,

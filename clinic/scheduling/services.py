@@ -372,6 +372,14 @@ def free_starts(
     return [s for s in starts if s > after]
 
 
+# What a page shows of an appointment, loaded with it in one query instead of one per row.
+SHOWN_WITH = (
+    joinedload(Appointment.client),
+    joinedload(Appointment.service),
+    joinedload(Appointment.therapist).joinedload(Therapist.user),
+)
+
+
 def visible_appointments_query(actor: User):
     query = select(Appointment)
     if actor.is_owner:
@@ -393,11 +401,19 @@ def appointment_for(actor: User, appointment_id: int) -> Appointment:
 
 
 def list_appointments(
-    actor: User, first: date | None = None, last: date | None = None, therapist_id: int | None = None
+    actor: User,
+    first: date | None = None,
+    last: date | None = None,
+    therapist_id: int | None = None,
+    *,
+    shown: bool = False,
 ) -> list[Appointment]:
-    """The actor's appointments (owner: all) starting in the local date range, in time order."""
+    """The actor's appointments (owner: all) starting in the local date range, in time order;
+    `shown` loads what a page shows of each (client, service, therapist) in the same query."""
     check_range_order(first, last)
     query = visible_appointments_query(actor)
+    if shown:
+        query = query.options(*SHOWN_WITH)
     if first is not None:
         query = query.where(Appointment.starts_at >= clock.local_midnight(first))
     if last is not None:
@@ -777,6 +793,7 @@ def upcoming_for_client(client: Client, limit: int = 20) -> list[Appointment]:
     return list(
         db.session.scalars(
             select(Appointment)
+            .options(*SHOWN_WITH)
             .where(
                 Appointment.client_id == client.id,
                 Appointment.status == AppointmentStatus.BOOKED,
@@ -794,11 +811,7 @@ def appointments_between(therapist_ids, start: datetime, end: datetime) -> list[
     return list(
         db.session.scalars(
             select(Appointment)
-            .options(
-                joinedload(Appointment.client),
-                joinedload(Appointment.service),
-                joinedload(Appointment.therapist).joinedload(Therapist.user),
-            )
+            .options(*SHOWN_WITH)
             .where(
                 Appointment.therapist_id.in_(therapist_ids),
                 Appointment.starts_at >= start,

@@ -173,7 +173,7 @@ def my_appointments():
     if current_user.client is None:
         abort(404)
     upcoming = services.upcoming_for_client(current_user.client, limit=100)
-    past = services.list_appointments(current_user, None, clock.today())
+    past = services.list_appointments(current_user, None, clock.today(), shown=True)
     past = [a for a in past if a not in upcoming][-20:][::-1]
     return render_template("scheduling/my_appointments.html", upcoming=upcoming, past=past)
 
@@ -589,7 +589,11 @@ def today_panel(user: User):
 
 @client_panel(order=10)
 def client_appointments_panel(viewer: User, client: Client):
-    query = services.visible_appointments_query(viewer).where(Appointment.client_id == client.id)
+    query = (
+        services.visible_appointments_query(viewer)
+        .options(*services.SHOWN_WITH)
+        .where(Appointment.client_id == client.id)
+    )
     now = clock.now()
     upcoming = db.session.scalars(
         query.where(Appointment.ends_at > now, Appointment.status == AppointmentStatus.BOOKED)
