@@ -41,10 +41,11 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_unstorable_text():
         """No text in the clinic holds a NUL or a lone surrogate, which the databases cannot
-        store or compare (a 500): turn such a path, query string or form away at the door.
+        store or compare (a 500): turn such a path, query string, form or file name away at the door.
         JSON bodies are checked field by field (clinic.api.parsing), as a 422."""
         fields = [request.path, *request.args.keys(), *request.form.keys()]
         fields += [*request.args.listvalues(), *request.form.listvalues()]
+        fields += [upload.filename or "" for uploads in request.files.listvalues() for upload in uploads]
         if not storable(fields):
             abort(400, "The request holds a NUL character or an unpaired surrogate, which no field accepts.")
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from clinic import clock
 from clinic.extensions import db
-from clinic.models import SessionNote
+from clinic.models import Clearance, SessionNote
 from tests.care_factories import NOTE_BODY, started_appointment
 from tests.factories import (
     PASSWORD,
@@ -26,6 +27,8 @@ from tests.factories import (
     make_service,
     make_therapist,
 )
+from tests.intake_factories import flag_client
+from tests.web.test_clearance_pages import PDF, post_multipart
 
 API = "/api/v1"
 
@@ -175,3 +178,13 @@ def test_text_stored_before_it_was_checked_is_shown_with_a_replacement_character
     assert b"\\ud800" not in response.get_data()
     assert "\ufffd lower back" in response.get_json()["areas"]
     assert response.get_json()["subjective"].startswith("sore \ufffd")
+
+
+def test_a_nul_in_an_uploaded_letters_file_name_is_refused_and_nothing_is_saved(client, scene):
+    held = make_client()
+    flag_client(held.user, held, fever_or_chills=True)
+    login(client, scene["owner"].email)
+    fields = {"physician_name": "Dr. Ana Ruiz", "cleared_on": clock.today().isoformat()}
+    response = post_multipart(client, f"/clients/{held.id}/clearances/new", fields, ("ruiz\x00.pdf", PDF))
+    assert response.status_code == 400
+    assert db.session.query(Clearance).count() == 0
