@@ -205,9 +205,9 @@ def submit_intake(client_id: int):
 @operation("A client's intakes, oldest first", tag="intake",
            response={"type": "array", "items": INTAKE_SCHEMA}, statuses=(401, 404))
 def list_intakes(client_id: int):
-    intakes = services.list_intakes(current_actor(), client_id)
-    db.session.commit()
-    return jsonify([intake_json(intake) for intake in intakes])
+    body = [intake_json(intake) for intake in services.list_intakes(current_actor(), client_id)]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)
 
 
 @bp.get("/intakes/<int:intake_id>")
@@ -278,9 +278,9 @@ def grant_clearance(client_id: int):
 @operation("A client's clearances, oldest first", tag="intake",
            response={"type": "array", "items": CLEARANCE_SCHEMA}, statuses=(401, 404))
 def list_clearances(client_id: int):
-    clearances = services.list_clearances(current_actor(), client_id)
-    db.session.commit()
-    return jsonify([clearance_json(c) for c in clearances])
+    body = [clearance_json(c) for c in services.list_clearances(current_actor(), client_id)]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)
 
 
 @bp.get("/clearances/<int:clearance_id>/letter")

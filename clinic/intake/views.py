@@ -303,7 +303,6 @@ def client_health_record_panel(viewer, client):
     today = clock.today()
     intakes = services.list_intakes(viewer, client.id)  # audited as a read of the intakes
     history = services.list_clearances(viewer, client.id)
-    db.session.commit()
     return render_template(
         "intake/_client_panel.html", viewer=viewer, client=client, intakes=intakes,
         latest=intakes[-1] if intakes else None, history=history,

@@ -168,7 +168,6 @@ def sessions_panel(viewer, client):
 @client_panel(order=30)
 def pain_trend_panel(viewer, client):
     points = services.client_progress(viewer, client.id)
-    db.session.commit()  # the read's audit entry
     data = [
         {"date": p.day.isoformat(), "pain_before": p.pain_before, "pain_after": p.pain_after} for p in points
     ]

@@ -127,3 +127,51 @@ def test_staff_cancelling_one_plan_session_runs_under_30_queries(client, clinic,
         url = f"/api/v1/care-plans/{plan.id}/appointments/{session.id}/cancel"
         kwargs, status = {"json": {}, "headers": bearer(client, therapist.user.email)}, 200
     assert count_queries(client, url, method="POST", status=status, **kwargs) < 30
+
+
+def _history(clinic, person, therapist, k: int) -> None:
+    """One more round of a client's history: a visit with a signed note, an intake, a
+    clearance, and a visit ahead."""
+    service = clinic["service"]
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    done = make_appointment(therapist=therapist, service=service, client=person,
+                            start=now - timedelta(days=k, hours=2), status="completed")
+    make_note(done)
+    make_intake(person)
+    make_clearance(person, clinic["owner"])
+    make_appointment(therapist=therapist, service=service, client=person, start=now + timedelta(days=k, hours=1))
+
+
+def _plan(clinic, person, weeks_ago: int, weekly: int, hour: int):
+    """A plan that began `weeks_ago`, its past sessions completed with a signed note each."""
+    therapist = clinic["therapist"]
+    plan = care_plans.create_care_plan(
+        clinic["owner"], client_id=person.id, therapist_id=therapist.id, service_id=clinic["service"].id,
+        first_start=datetime.combine(monday(-weeks_ago), time(hour), tzinfo=UTC), weekly_sessions=weekly,
+        maintenance_sessions=1,
+    )
+    for session in care_plans.plan_appointments(plan):
+        if session.starts_at < datetime.now(UTC) - timedelta(hours=2):
+            session.status = "completed"
+            make_note(session)
+    return plan
+
+
+def test_one_clients_record_and_plan_cost_the_same_however_long_their_history(client, clinic):
+    small, large = make_client(), make_client()
+    _history(clinic, small, make_therapist(), 1)
+    for k in range(1, 5):
+        _history(clinic, large, make_therapist(), k)
+    short_plan, long_plan = _plan(clinic, small, 2, 2, 10), _plan(clinic, large, 6, 8, 14)
+    owner = bearer(client, clinic["owner"].email)
+    urls = ["/clients/{client}", "/api/v1/clients/{client}/progress", "/api/v1/clients/{client}/intakes",
+            "/api/v1/clients/{client}/clearances", "/api/v1/clients/{client}", "/care-plans/{plan}",
+            "/api/v1/care-plans/{plan}", "/care-plans/{plan}/end", "/care-plans/{plan}/cancel-rest"]
+    login(client, clinic["owner"].email)
+    grew = {}
+    for url in urls:
+        few = count_queries(client, url.format(client=small.id, plan=short_plan.id), headers=owner)
+        many = count_queries(client, url.format(client=large.id, plan=long_plan.id), headers=owner)
+        if many != few:
+            grew[url] = f"{few} -> {many}: {_explain(client, url.format(client=large.id, plan=long_plan.id), owner)}"
+    assert grew == {}, "\n".join(f"{url}: {why}" for url, why in grew.items())
