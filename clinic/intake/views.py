@@ -187,9 +187,9 @@ def show(intake_id: int):
 @bp.get("/clearance-queue")
 @staff_required
 def queue():
-    entries = services.clearance_queue(current_user)
-    db.session.commit()
-    return render_template("intake/queue.html", entries=entries)
+    page = render_template("intake/queue.html", entries=services.clearance_queue(current_user))
+    db.session.commit()  # the read's audit entry; after drawing, as a commit expires every row
+    return page
 
 
 @bp.route("/clients/<int:client_id>/clearances/new", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 Each URL is counted on a small clinic, then again after the same kinds of records were added
 several times over (clients, past visits with and without a note, visits ahead, care plans,
-intakes, a hold and its clearance), for the role that reads it.
+intakes, a hold with its clearance, a hold waiting for one), for the role that reads it.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -34,8 +34,9 @@ def clinic(app):
 
 def grow(clinic) -> None:
     """One more of everything: a new client of the therapist with an intake, a past visit
-    with a note, one waiting for its note, one ahead, a care plan, and a hold with a clearance;
-    the logged-in client ("me") gets a visit ahead with a new therapist and service, and a plan."""
+    with a note, one waiting for its note, one ahead, a care plan, a hold with a clearance and
+    one without; the logged-in client ("me") gets a visit ahead with a new therapist and
+    service, and a plan."""
     clinic["rounds"] += 1
     k = clinic["rounds"]
     therapist, service = clinic["therapist"], clinic["service"]
@@ -54,6 +55,9 @@ def grow(clinic) -> None:
     make_intake(held, flagged=True)
     make_clearance(held, clinic["owner"])
     make_appointment(therapist=therapist, service=service, client=held, start=now + timedelta(days=2, hours=k))
+    waiting = make_client()
+    make_intake(waiting, flagged=True)
+    make_appointment(therapist=therapist, service=service, client=waiting, start=now + timedelta(days=4, hours=k))
     for who, hour in ((person, 9), (clinic["me"], 11)):
         care_plans.create_care_plan(
             therapist.user, client_id=who.id, therapist_id=therapist.id, service_id=service.id,
