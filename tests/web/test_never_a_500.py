@@ -188,3 +188,17 @@ def test_a_nul_in_an_uploaded_letters_file_name_is_refused_and_nothing_is_saved(
     response = post_multipart(client, f"/clients/{held.id}/clearances/new", fields, ("ruiz\x00.pdf", PDF))
     assert response.status_code == 400
     assert db.session.query(Clearance).count() == 0
+
+
+@pytest.mark.parametrize("raw", [b'{"name": "\xff"}', b'{"name": "x"', b"\x00"])
+def test_a_body_that_does_not_decode_as_json_is_a_400(client, scene, raw):
+    response = client.post(f"{API}/services", data=raw, content_type="application/json",
+                           headers=bearer(client, scene["owner"]))
+    assert _error(response, 400)["code"] == "bad_request"
+
+
+def test_a_lone_surrogate_sent_as_raw_bytes_is_a_422_naming_the_field(client, scene):
+    """Python's JSON decoder lets a surrogate's UTF-8 bytes through (surrogatepass)."""
+    response = client.post(f"{API}/services", data=b'{"name": "\xed\xa0\x80"}', content_type="application/json",
+                           headers=bearer(client, scene["owner"]))
+    assert "name" in _error(response, 422)["fields"]
