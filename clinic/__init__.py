@@ -4,15 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from clinic.responses import ClinicJSONProvider, ClinicResponse
+from clinic.responses import ClinicFlask
 from config import Config, config_from_environment
-
-
-class ClinicFlask(Flask):
-    """Flask whose pages and JSON always encode (see clinic.responses)."""
-
-    response_class = ClinicResponse
-    json_provider_class = ClinicJSONProvider
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -8,7 +8,7 @@ U+FFFD on the way out, on pages, streamed downloads and the API alike.
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from clinic.text import readable, readable_json
@@ -34,3 +34,10 @@ class ClinicJSONProvider(DefaultJSONProvider):
         if "\\ud" in text:
             return super().dumps(readable_json(obj), **kwargs)
         return text
+
+
+class ClinicFlask(Flask):
+    """Flask whose pages, downloads and JSON always encode."""
+
+    response_class = ClinicResponse
+    json_provider_class = ClinicJSONProvider
