@@ -4,11 +4,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from clinic.responses import ClinicFlask
 from config import Config, config_from_environment
 
 
 def create_app(config: Config | None = None) -> Flask:
-    app = Flask(
+    app = ClinicFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",

@@ -15,6 +15,10 @@ from clinic.extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
 def configure_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -23,6 +27,9 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         # Hand transaction control to SQLAlchemy's "begin" event below.
         dbapi_connection.isolation_level = None
+        # SQLite stores whatever bytes it is given (by hand, char(55296)); text that is not
+        # UTF-8 is read with U+FFFD in place instead of failing every page that shows it.
+        dbapi_connection.text_factory = _lenient_text
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

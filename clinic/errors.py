@@ -44,6 +44,12 @@ class BadRequest(DomainError):
     message = "The request body must be a JSON object."
 
 
+class BodyTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    message = "The request body is too large."
+
+
 class NotFound(DomainError):
     """Also used for records that exist but are not the caller's to see."""
 

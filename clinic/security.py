@@ -6,6 +6,7 @@ from flask import Flask, abort, request
 
 from clinic.extensions import db, login_manager
 from clinic.models import User
+from clinic.text import storable
 
 # Scripts and styles come only from our own static folder: no inline script, no CDN.
 CONTENT_SECURITY_POLICY = (
@@ -38,12 +39,15 @@ def is_safe_next(target: str | None) -> bool:
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def refuse_nul_characters():
-        """No text in the clinic contains a NUL character, and PostgreSQL refuses to store or
-        compare one (a 500): turn such a query string or form away at the door."""
-        fields = [*request.args.lists(), *request.form.lists()]
-        if any("\x00" in value for _name, values in fields for value in values):
-            abort(400, "The request contains a NUL character, which no field accepts.")
+    def refuse_unstorable_text():
+        """No text in the clinic holds a NUL or a lone surrogate, which the databases cannot
+        store or compare (a 500): turn such a path, query string, form or file name away at the door.
+        JSON bodies are checked field by field (clinic.api.parsing), as a 422."""
+        fields = [request.path, *request.args.keys(), *request.form.keys()]
+        fields += [*request.args.listvalues(), *request.form.listvalues()]
+        fields += [upload.filename or "" for uploads in request.files.listvalues() for upload in uploads]
+        if not storable(fields):
+            abort(400, "The request holds a NUL character or an unpaired surrogate, which no field accepts.")
 
     @app.after_request
     def set_security_headers(response):

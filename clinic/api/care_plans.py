@@ -52,8 +52,10 @@ def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
     }
 
 
-def plan_json(plan: CarePlan) -> dict:
-    appointments = services.plan_appointments(plan)
+def plan_json(plan: CarePlan, appointments: list[Appointment] | None = None) -> dict:
+    """A plan with its sessions; a list passes each plan's sessions, read for all at once."""
+    if appointments is None:
+        appointments = services.plan_appointments(plan)
     return {
         "id": plan.id,
         "client_id": plan.client_id,
@@ -138,7 +140,9 @@ def create_care_plan():
     statuses=(401,),
 )
 def list_care_plans():
-    return jsonify([plan_json(p) for p in services.plans_for(current_actor(), chronological=True)])
+    plans = services.plans_for(current_actor(), chronological=True)
+    sessions = services.sessions_of_plans(plans)
+    return jsonify([plan_json(p, sessions[p.id]) for p in plans])
 
 
 @bp.get("/care-plans/<int:plan_id>")

@@ -205,9 +205,9 @@ def submit_intake(client_id: int):
 @operation("A client's intakes, oldest first", tag="intake",
            response={"type": "array", "items": INTAKE_SCHEMA}, statuses=(401, 404))
 def list_intakes(client_id: int):
-    intakes = services.list_intakes(current_actor(), client_id)
-    db.session.commit()
-    return jsonify([intake_json(intake) for intake in intakes])
+    body = [intake_json(intake) for intake in services.list_intakes(current_actor(), client_id)]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)
 
 
 @bp.get("/intakes/<int:intake_id>")
@@ -241,9 +241,9 @@ def submit_check_in(appointment_id: int):
 @operation("An appointment's check-ins, oldest first", tag="intake",
            response={"type": "array", "items": CHECK_IN_SCHEMA}, statuses=(401, 404))
 def list_check_ins(appointment_id: int):
-    check_ins = services.list_check_ins(current_actor(), appointment_id)
-    db.session.commit()
-    return jsonify([check_in_json(c) for c in check_ins])
+    body = [check_in_json(c) for c in services.list_check_ins(current_actor(), appointment_id)]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)
 
 
 @bp.post("/clients/<int:client_id>/clearances")
@@ -278,9 +278,9 @@ def grant_clearance(client_id: int):
 @operation("A client's clearances, oldest first", tag="intake",
            response={"type": "array", "items": CLEARANCE_SCHEMA}, statuses=(401, 404))
 def list_clearances(client_id: int):
-    clearances = services.list_clearances(current_actor(), client_id)
-    db.session.commit()
-    return jsonify([clearance_json(c) for c in clearances])
+    body = [clearance_json(c) for c in services.list_clearances(current_actor(), client_id)]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)
 
 
 @bp.get("/clearances/<int:clearance_id>/letter")
@@ -297,9 +297,9 @@ def clearance_letter(clearance_id: int):
 @operation("Clients held for clearance, oldest first (owner: all; therapist: their clients)",
            tag="intake", response=QUEUE_SCHEMA, statuses=(401, 403))
 def clearance_queue():
-    entries = services.clearance_queue(current_actor())
-    db.session.commit()
-    return jsonify([
+    body = [
         {"client_id": e.client.id, "name": e.client.name, "since": clock.iso(e.since), "flags": e.flags}
-        for e in entries
-    ])
+        for e in services.clearance_queue(current_actor())
+    ]
+    db.session.commit()  # the read's audit entry; after the body, as commit expires every row
+    return jsonify(body)

@@ -4,6 +4,7 @@ Every problem is collected per field, then reported at once as a 422 in the cont
 shape; a body that is not a JSON object is a 400.
 """
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 from flask import request
 from werkzeug.routing import IntegerConverter
 
-from clinic.errors import BadRequest, ValidationFailed
+from clinic.errors import BadRequest, BodyTooLarge, ValidationFailed
+from clinic.text import UNSTORABLE_MESSAGE, storable
 
 MISSING = object()
 DEFAULT_MAX_TEXT = 5000
@@ -23,6 +25,10 @@ UNKNOWN_ID = -1
 # The OpenAPI schema of an id: every value a record's id can take.
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
+# No request of this API comes near these: the largest is a note's four texts, the deepest an
+# array of objects holding lists. Deeper JSON would only exhaust the decoder's recursion.
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
 
 
 def digits_up_to(limit: int) -> str:
@@ -48,8 +54,45 @@ class IdConverter(IntegerConverter):
     regex = digits_up_to(MAX_ID)
 
 
+TOO_DEEP = object()
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def json_body() -> Any:
+    """The decoded JSON body; None when the body is not JSON (a 400 for the callers).
+
+    Too large is a 413 and nested too deeply a 400, both before anything is decoded further.
+    """
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise BodyTooLarge(f"The request body may be at most {MAX_JSON_BYTES // 1024} KiB.")
+    data = request.get_data(cache=True)
+    if len(data) > MAX_JSON_BYTES:
+        raise BodyTooLarge(f"The request body may be at most {MAX_JSON_BYTES // 1024} KiB.")
+    if not request.is_json:
+        return None
+    try:
+        body = json.loads(data)
+    except RecursionError:
+        body = TOO_DEEP
+    except ValueError:
+        return None
+    if body is TOO_DEEP or (isinstance(body, dict | list) and _too_deep(body, MAX_JSON_DEPTH)):
+        raise BadRequest(f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.")
+    return body
+
+
 def json_object() -> dict:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     return body
@@ -75,20 +118,10 @@ def optional_reason(max_length: int = 500) -> str | None:
 
 
 def json_array() -> list:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, list):
         raise BadRequest("The request body must be a JSON array.")
     return body
-
-
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_contains_nul(item) for item in value.values())
-    return False
 
 
 class Reader:
@@ -108,9 +141,8 @@ class Reader:
             if required:
                 self.problem(name, "This field is required.")
             return MISSING
-        if _contains_nul(value):
-            # PostgreSQL can neither store nor compare text with a NUL in it.
-            self.problem(name, "Must not contain NUL characters.")
+        if not storable(value):
+            self.problem(name, UNSTORABLE_MESSAGE)
             return MISSING
         return value
 
@@ -289,9 +321,12 @@ def query_id(reader: Reader, name: str, *, required: bool = True) -> int | None:
 
 
 def parse_id(raw: str | None) -> int | None:
-    """An id from a form or a link; a number beyond MAX_ID cannot name a record."""
+    """An id from a form or a link; a number beyond MAX_ID cannot name a record.
+
+    Only ASCII digits: str.isdigit() also accepts '²', which int() refuses.
+    """
     raw = raw or ""
-    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
 
 
 def known_id(value: int | None) -> int | None:

@@ -5,6 +5,7 @@ from flask import jsonify
 from clinic.api.accounts import CLIENT_SCHEMA, client_json
 from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
+from clinic.api.parsing import optional_json_object
 from clinic.extensions import db
 from clinic.records import services
 
@@ -50,6 +51,7 @@ def export_client_record(client_id: int):
     statuses=(401, 403, 404, 409),
 )
 def close_client_account(client_id: int):
+    optional_json_object()  # no members, but a malformed or oversized body is still refused
     client = services.close_client_account(current_actor(), client_id)
     db.session.commit()
     return jsonify(client_json(client))

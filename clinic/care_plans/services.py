@@ -174,14 +174,22 @@ def plan_phase(plan: CarePlan, appointments: list[Appointment] | None = None) ->
     )
 
 
-def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
-    """Each plan's phase, from one query over all their sessions (for lists and panels)."""
+def sessions_of_plans(plans: list[CarePlan]) -> dict[int, list[Appointment]]:
+    """Each plan's sessions as plan_appointments gives them, from one query for all the plans."""
     by_plan: dict[int, list[Appointment]] = {p.id: [] for p in plans}
     if by_plan:
         for appointment in db.session.scalars(
-            select(Appointment).where(Appointment.care_plan_id.in_(by_plan)).order_by(Appointment.starts_at)
+            select(Appointment)
+            .where(Appointment.care_plan_id.in_(by_plan))
+            .order_by(Appointment.starts_at, Appointment.id)
         ):
             by_plan[appointment.care_plan_id].append(appointment)
+    return by_plan
+
+
+def phases_for(plans: list[CarePlan]) -> dict[int, Phase]:
+    """Each plan's phase, from one query over all their sessions (for lists and panels)."""
+    by_plan = sessions_of_plans(plans)
     return {p.id: plan_phase(p, by_plan[p.id]) for p in plans}
 
 
@@ -453,26 +461,13 @@ def nearest_free_times(
         starts = [s.start for s in slots]
     else:
         service = scheduling.get_service(plan.service_id, active_only=False)
-        starts = [
-            start
-            for start in _week_grid(monday)
-            if start > clock.now() and not scheduling.schedule_problem(plan.therapist_id, service, start)
-        ]
+        starts = scheduling.free_starts(
+            plan.therapist_id, service, monday, monday + timedelta(days=6), after=clock.now()
+        )
     # "Another time": nothing overlapping the cancelled session itself.
     duration = timedelta(minutes=scheduling.get_service(plan.service_id, active_only=False).duration_minutes)
     starts = [s for s in starts if not (around - duration < s < around + duration)]
     return sorted(starts, key=lambda s: (abs((s - around).total_seconds()), s))[:limit]
-
-
-def _week_grid(monday) -> list[datetime]:
-    # Staff see the same 15-minute grid the scheduler uses; schedule_problem does the rest.
-    start, end = clock.day_range(monday, monday + timedelta(days=6))
-    grid = []
-    moment = start
-    while moment < end:
-        grid.append(moment)
-        moment += timedelta(minutes=15)
-    return grid
 
 
 def cancel_rest_of_plan(actor: User, plan_id: int, reason: str | None = None) -> CancelResult:

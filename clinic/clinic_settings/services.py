@@ -17,6 +17,7 @@ from clinic.errors import ValidationFailed
 from clinic.extensions import db
 from clinic.models import ClinicSettings, User
 from clinic.models.clinic_settings import SETTINGS_ROW_ID
+from clinic.text import UNSTORABLE_MESSAGE, storable
 
 EDITABLE = ("name", "address", "phone", "email", "currency", "cancellation_notice_hours",
             "require_staff_two_factor")
@@ -98,6 +99,9 @@ def _clean(changes: dict) -> dict:
         if name in FIELD_LENGTHS:
             if not isinstance(value, str):
                 fields[name] = ["Must be text."]
+                continue
+            if not storable(value):
+                fields[name] = [UNSTORABLE_MESSAGE]
                 continue
             value = value.strip()
             if name == "name" and not value:

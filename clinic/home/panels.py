@@ -69,7 +69,8 @@ def client_panel(order: int = 50):
     """Register a function (viewer, client) -> html for the client page (/clients/<id>).
 
     The page is shown to the client themself, their therapists and the owner; panels
-    that are staff-only check `viewer.is_staff` and return None otherwise.
+    that are staff-only check `viewer.is_staff` and return None otherwise. Panels do not
+    commit: the page commits their audit entries once every panel is drawn.
     """
 
     def decorator(render):

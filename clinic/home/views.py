@@ -60,7 +60,9 @@ def client_page(client_id: int):
         "home/client.html", client=client, panels=client_panels_for(current_user, client),
         summary=clearance_summaries([client.id], clock.today())[client.id],
     )
-    db.session.commit()  # the read's audit entry
+    # The panels' reads leave audit entries. Committed once the page is drawn: a commit
+    # expires every loaded row, and a panel drawn after one reloads its rows one by one.
+    db.session.commit()
     return page
 
 

@@ -161,7 +161,8 @@ def list_intakes(actor: User, client_id: int) -> list[Intake]:
     """A client's intakes, oldest first; the same privacy as get_intake; audited."""
     client = access.clinical_client(actor, client_id)
     intakes = list(db.session.scalars(
-        select(Intake).where(Intake.client_id == client.id).order_by(Intake.submitted_at, Intake.id)
+        select(Intake).options(joinedload(Intake.submitted_by))
+        .where(Intake.client_id == client.id).order_by(Intake.submitted_at, Intake.id)
     ))
     record_audit(actor, "intake.listed", "client", client.id, client_id=client.id,
                  detail=f"{len(intakes)} intakes")
@@ -413,7 +414,7 @@ def list_clearances(actor: User, client_id: int) -> list[Clearance]:
     """A client's clearances, oldest first (the client themself, their staff); audited."""
     client = access.clinical_client(actor, client_id)
     clearances = list(db.session.scalars(
-        select(Clearance).where(Clearance.client_id == client.id)
+        select(Clearance).options(joinedload(Clearance.granted_by)).where(Clearance.client_id == client.id)
         .order_by(Clearance.granted_at, Clearance.id)
     ))
     record_audit(actor, "clearance.listed", "client", client.id, client_id=client.id,

@@ -185,10 +185,10 @@ def show(intake_id: int):
 @bp.get("/clearance-queue")
 @staff_required
 def queue():
-    entries = services.clearance_queue(current_user)
-    db.session.commit()
-    # The front desk sees who waits (to call them), not why: the flags are clinical.
-    return render_template("intake/queue.html", entries=entries, clinical=access.is_clinician(current_user))
+    page = render_template("intake/queue.html", entries=services.clearance_queue(current_user),
+                           clinical=access.is_clinician(current_user))
+    db.session.commit()  # the read's audit entry; after drawing, as a commit expires every row
+    return page
 
 
 @bp.route("/clients/<int:client_id>/clearances/new", methods=["GET", "POST"])
@@ -304,7 +304,6 @@ def client_health_record_panel(viewer, client):
     today = clock.today()
     intakes = services.list_intakes(viewer, client.id)  # audited as a read of the intakes
     history = services.list_clearances(viewer, client.id)
-    db.session.commit()
     return render_template(
         "intake/_client_panel.html", viewer=viewer, client=client, intakes=intakes,
         latest=intakes[-1] if intakes else None, history=history,

@@ -172,7 +172,6 @@ def pain_trend_panel(viewer, client):
     if not access.may_read_clinical(viewer, client):
         return None
     points = services.client_progress(viewer, client.id)
-    db.session.commit()  # the read's audit entry
     data = [
         {"date": p.day.isoformat(), "pain_before": p.pain_before, "pain_after": p.pain_after} for p in points
     ]

@@ -3,6 +3,7 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from clinic.api.parsing import parse_id
 from clinic.audit import ACTION_LABELS
 from clinic.reports.rules import CUSTOM, MONTH, WEEK
 from clinic.reports.services import EARLIEST, LATEST, AuditFilter
@@ -54,7 +55,7 @@ class AuditFilterForm(FlaskForm):
     @property
     def selected_client(self) -> int | None:
         value = self.client_id.data
-        return int(value) if value and value.isdigit() and self.client_id.errors == [] else None
+        return parse_id(value) if self.client_id.errors == [] else None
 
 
 def _check_day(field) -> None:
@@ -93,7 +94,7 @@ class AuditLogFilter(AuditFilterForm):
         actor_id = self._valid(self.actor_id)
         return AuditFilter(
             client_id=self.selected_client,
-            actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
+            actor_id=parse_id(actor_id),
             action=self._valid(self.action),
             first=self._valid(self.first),
             last=self._valid(self.last),

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 
 from clinic import clock
+from clinic.api.parsing import parse_id
 from clinic.audit import action_label, subject_kind, verify_chain
 from clinic.auth.decorators import owner_required
 from clinic.clinic_settings.services import clinic_profile
@@ -138,8 +139,7 @@ def subject_url(row: AuditRow) -> str | None:
 @owner_required
 def audit():
     form = _audit_form()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
+    page = parse_id(request.args.get("page")) or 1
     log = audit_log(current_user, form.filters, page=page)
     status = 422 if form.first.errors or form.last.errors else 200
     return render_template(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -200,11 +200,12 @@ def _epoch_seconds(column):
     """A UTC timestamp column as integer Unix seconds, computed by the database.
 
     Availability reads thousands of rows; parsing SQLite's datetime strings in Python
-    dominated its time, while integers convert cheaply.
+    dominated its time, while integers convert cheaply. 64-bit: PostgreSQL's integer is 32-bit
+    and overflows for instants after 2038-01-19 (SQLite's INTEGER is always 64-bit).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         return cast(func.strftime("%s", column), Integer)
-    return cast(func.floor(func.extract("epoch", column)), Integer)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
 
 
 def _busy(therapist_ids, start: datetime, end: datetime, ignore_id: int | None = None) -> dict[int, list]:
@@ -361,6 +362,38 @@ def schedule_problem(
     )
 
 
+def free_starts(
+    therapist_id: int, service: Service, first: date, last: date, *, after: datetime
+) -> list[datetime]:
+    """Every start in clinic days first..last, later than `after`, that schedule_problem would
+    accept: its rules for a whole range at once, in three queries however long the range."""
+    range_start, range_end = clock.day_range(first, last)
+    hours = _weekly_hours([therapist_id]).get(therapist_id)
+    if not hours:
+        return []
+    time_off = _time_off([therapist_id], range_start, range_end).get(therapist_id, ())
+    busy = _busy([therapist_id], range_start, range_end).get(therapist_id, ())
+    starts = slots.open_slots(
+        hours=hours,
+        first_day=first,
+        last_day=last,
+        zone=clock.clinic_zone(),
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        busy=busy,
+        time_off=time_off,
+    )
+    return [s for s in starts if s > after]
+
+
+# What a page shows of an appointment, loaded with it in one query instead of one per row.
+SHOWN_WITH = (
+    joinedload(Appointment.client),
+    joinedload(Appointment.service),
+    joinedload(Appointment.therapist).joinedload(Therapist.user),
+)
+
+
 def visible_appointments_query(actor: User):
     return select(Appointment).where(access.appointment_scope(actor))
 
@@ -371,11 +404,19 @@ def appointment_for(actor: User, appointment_id: int) -> Appointment:
 
 
 def list_appointments(
-    actor: User, first: date | None = None, last: date | None = None, therapist_id: int | None = None
+    actor: User,
+    first: date | None = None,
+    last: date | None = None,
+    therapist_id: int | None = None,
+    *,
+    shown: bool = False,
 ) -> list[Appointment]:
-    """The actor's appointments (owner, front desk: all) starting in the local date range, in time order."""
+    """The actor's appointments (owner, front desk: all) starting in the local date range, in time
+    order; `shown` loads what a page shows of each (client, service, therapist) in the same query."""
     check_range_order(first, last)
     query = visible_appointments_query(actor)
+    if shown:
+        query = query.options(*SHOWN_WITH)
     if first is not None:
         query = query.where(Appointment.starts_at >= clock.local_midnight(first))
     if last is not None:
@@ -808,6 +849,7 @@ def upcoming_for_client(client: Client, limit: int = 20) -> list[Appointment]:
     return list(
         db.session.scalars(
             select(Appointment)
+            .options(*SHOWN_WITH)
             .where(
                 Appointment.client_id == client.id,
                 Appointment.status == AppointmentStatus.BOOKED,
@@ -825,11 +867,7 @@ def appointments_between(therapist_ids, start: datetime, end: datetime) -> list[
     return list(
         db.session.scalars(
             select(Appointment)
-            .options(
-                joinedload(Appointment.client),
-                joinedload(Appointment.service),
-                joinedload(Appointment.therapist).joinedload(Therapist.user),
-            )
+            .options(*SHOWN_WITH)
             .where(
                 Appointment.therapist_id.in_(therapist_ids),
                 Appointment.starts_at >= start,

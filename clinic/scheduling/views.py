@@ -175,15 +175,15 @@ def _free_at(service_id: int, start: datetime, *, first: Therapist) -> list[Ther
 def book_post():
     form = forms.ConfirmBookingForm()
     start = parse_instant(form.start.data or "")
-    service_id, therapist_id = str(form.service_id.data or ""), str(form.therapist_id.data or "")
-    if not (form.validate_on_submit() and start and service_id.isdigit() and therapist_id.isdigit()):
+    service_id, therapist_id = parse_id(str(form.service_id.data)), parse_id(str(form.therapist_id.data))
+    if not (form.validate_on_submit() and start and service_id and therapist_id):
         return redirect(url_for(".book"))
     if _intake_missing(current_user.client):
         flash("Please fill in your health intake before booking.", "warning")
         return redirect(url_for(".book"))
     try:
         appointment = services.book_appointment(
-            current_user, service_id=int(service_id), therapist_id=int(therapist_id), start=start
+            current_user, service_id=service_id, therapist_id=therapist_id, start=start
         )
     except DomainError as error:
         db.session.rollback()
@@ -201,7 +201,7 @@ def my_appointments():
     if current_user.client is None:
         abort(404)
     upcoming = services.upcoming_for_client(current_user.client, limit=100)
-    past = services.list_appointments(current_user, None, clock.today())
+    past = services.list_appointments(current_user, None, clock.today(), shown=True)
     past = [a for a in past if a not in upcoming][-20:][::-1]
     return render_template("scheduling/my_appointments.html", upcoming=upcoming, past=past)
 
@@ -670,7 +670,11 @@ def today_panel(user: User):
 
 @client_panel(order=10)
 def client_appointments_panel(viewer: User, client: Client):
-    query = services.visible_appointments_query(viewer).where(Appointment.client_id == client.id)
+    query = (
+        services.visible_appointments_query(viewer)
+        .options(*services.SHOWN_WITH)
+        .where(Appointment.client_id == client.id)
+    )
     now = clock.now()
     upcoming = db.session.scalars(
         query.where(Appointment.ends_at > now, Appointment.status == AppointmentStatus.BOOKED)

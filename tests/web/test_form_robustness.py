@@ -8,7 +8,12 @@ from clinic import create_app
 from tests.conftest import make_test_config
 from tests.factories import PASSWORD, make_appointment, make_client, make_owner, make_service, make_therapist
 
-ODD_VALUES = ["", "x" * 6000, "-1", "2027-02-30", "99999999999999999999999", "25:61", "<script>", "a\x00b"]
+# Digits Python's isdigit() accepts but int() refuses (²), other scripts' digits, far dates and
+# instants past 2038-01-19 (a 32-bit epoch), and the text no database stores (NUL; a lone
+# surrogate cannot be sent urlencoded, its UTF-8 bytes arrive as U+FFFD).
+ODD_VALUES = ["", "x" * 6000, "-1", "2027-02-30", "99999999999999999999999", "25:61", "<script>", "a\x00b", "²",
+              "١٢", "1e308", "NaN", "2038-01-20", "2100-06-01", "9999-12-31", "0001-01-01", "2100-06-01T10:00",
+              "\ufffe\U0001f600"]
 
 
 def _post_routes():
@@ -32,6 +37,8 @@ GET_ROUTES = sorted(set(_get_routes()))
 # Query strings a page may be sent by hand: a NUL, Flask's reserved url_for arguments, odd ids.
 ODD_QUERIES = [
     "?q=a%00b&next=%00",
+    "?q=%ED%A0%80&day=2038-01-20&page=%C2%B2&client_id=%C2%B2&actor_id=%C2%B2&service_id=%C2%B2&therapist_id=%C2%B2",
+    "?day=2100-06-01&from=9999-12-31&to=0001-01-01&page=99999999999999999999999&week=2100-06-01",
     "?_method=POST&_external=1&_anchor=x&_scheme=javascript",
     "?service_id=99999999999999999999999&therapist_id=-1&client_id=abc&day=2027-02-30&page=0",
 ]
