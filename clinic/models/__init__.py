@@ -11,7 +11,15 @@ from clinic.models.service import Service
 from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
 from clinic.models.types import UTCDateTime, utcnow
-from clinic.models.user import ApiToken, LoginFailure, Role, User
+from clinic.models.user import (
+    ApiToken,
+    LoginFailure,
+    PasswordReset,
+    RecoveryCode,
+    Role,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "NO_OVERLAP_CONSTRAINT",
@@ -29,6 +37,8 @@ __all__ = [
     "NoteAmendment",
     "NoteTechnique",
     "OutboundEmail",
+    "PasswordReset",
+    "RecoveryCode",
     "Role",
     "Service",
     "SessionNote",
@@ -36,6 +46,7 @@ __all__ = [
     "TimeOff",
     "UTCDateTime",
     "User",
+    "UserSession",
     "WorkingHours",
     "utcnow",
 ]

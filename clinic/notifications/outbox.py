@@ -24,8 +24,14 @@ CLAIM_TIMEOUT = timedelta(minutes=15)
 MAX_ATTEMPTS = 20
 
 
-def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key: str = "") -> bool:
+def enqueue(
+    kind: str, appointment: Appointment | None, message: Message, *, dedupe_key: str = "",
+    recipient: str | None = None,
+) -> bool:
     """Add an email to the caller's transaction; False if this (kind, appointment, key) exists.
+
+    An email about an account rather than a visit (a password reset) has no appointment and
+    names its `recipient`.
 
     INSERT ... ON CONFLICT DO NOTHING, so two transactions queuing the same reminder at once
     end with one row and neither fails.
@@ -36,9 +42,9 @@ def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key
         insert(OutboundEmail)
         .values(
             kind=kind,
-            appointment_id=appointment.id,
+            appointment_id=appointment.id if appointment else None,
             dedupe_key=dedupe_key,
-            recipient=appointment.client.email,
+            recipient=recipient or appointment.client.email,
             subject=message.subject[:200],
             body=message.body,
             attachment_name=message.attachment_name,
@@ -47,7 +53,7 @@ def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key
         .on_conflict_do_nothing(index_elements=["kind", "appointment_id", "dedupe_key"])
     )
     inserted = db.session.execute(statement).rowcount == 1
-    if inserted and has_request_context():
+    if inserted and appointment is not None and has_request_context():
         # Remembered so the request can try to deliver it once its transaction commits.
         g.setdefault("outbox_uncommitted", set()).add(appointment.id)
     return inserted
