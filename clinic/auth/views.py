@@ -144,6 +144,7 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     form = SignUpForm()
+    status = 200
     if form.validate_on_submit():
         try:
             throttle.refuse_blocked_address(client_address())
@@ -155,12 +156,13 @@ def signup():
             )
         except DomainError as error:
             _attach_errors(form, error, "email")
+            status = 429 if isinstance(error, Throttled) else 200
         else:
             _sign_in(client.user)
             db.session.commit()
             flash("Your account is ready. Please fill in your health intake before booking.", "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/signup.html", form=form)
+    return render_template("auth/signup.html", form=form), status
 
 
 @bp.route("/staff", methods=["GET", "POST"])
