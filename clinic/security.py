@@ -80,6 +80,8 @@ def init_app(app: Flask) -> None:
         and send staff who must set up two-step sign-in to do so."""
         if request.endpoint == "static" or request.path.startswith("/api/"):
             return None
+        # Always looked up afresh (g may outlive one request when a test holds the app context).
+        g.pop("_login_user", None)
         user = current_user._get_current_object()
         if g.pop("session_checked", False) and (db.session.dirty or db.session.deleted):
             db.session.commit()

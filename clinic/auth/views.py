@@ -215,9 +215,11 @@ def _flash_access_changed(user: User, disabled: bool, booked_ahead: int) -> None
         flash(f"{user.name} is disabled. They had no visits booked ahead.", "success")
 
 
-@bp.get("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
+    if request.method == "POST":
+        return _change_password()
     return _account_page(ChangePasswordForm(), PasswordConfirmForm())
 
 
@@ -229,9 +231,7 @@ def _account_page(password_form, two_factor_form, status: int = 200):
     ), status
 
 
-@bp.post("/account/password")
-@login_required
-def change_password():
+def _change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
