@@ -126,6 +126,7 @@ def get_client(client_id: int):
 def me():
     user = current_actor()
     body = user_json(user)
+    body["two_factor_enabled"] = user.has_two_factor
     if user.is_client and user.client:
         body["client_id"] = user.client.id
     if user.is_therapist and user.therapist:
