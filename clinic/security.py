@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic.auth import sessions
 from clinic.extensions import db, login_manager
-from clinic.models import User
+from clinic.models import User, UserSession
 
 # The session cookie's key for the server-side session's secret (clinic.auth.sessions).
 SESSION_KEY = "sid"
@@ -83,7 +83,9 @@ def init_app(app: Flask) -> None:
         # Always looked up afresh (g may outlive one request when a test holds the app context).
         g.pop("_login_user", None)
         user = current_user._get_current_object()
-        if g.pop("session_checked", False) and (db.session.dirty or db.session.deleted):
+        if g.pop("session_checked", False) and any(
+            isinstance(row, UserSession) for row in (*db.session.dirty, *db.session.deleted)
+        ):
             db.session.commit()
         if (user.is_authenticated and request.endpoint not in ALLOWED_BEFORE_ENROLMENT
                 and must_enrol_in_two_factor(user)):
