@@ -37,6 +37,11 @@ def start_session(user: User) -> str:
     """A new browser session; the returned secret goes into the (signed) cookie."""
     secret = secrets.token_urlsafe(32)
     now = utcnow()
+    # Sessions of browsers that never came back are tidied away as the account signs in again.
+    abandoned = now - idle_limit(user)
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < abandoned)
+    )
     db.session.add(UserSession(user_id=user.id, digest=digest(secret), created_at=now, last_seen_at=now))
     db.session.flush()
     return secret
@@ -98,6 +103,7 @@ def other_session_count(user: User, current_secret: str | None) -> int:
 def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     db.session.add(
         ApiToken(user_id=user.id, token_digest=digest(token), created_at=now,
                  expires_at=now + TOKEN_LIFETIME, last_used_at=now)
