@@ -70,15 +70,24 @@ def client_json(client: Client) -> dict:
     statuses=(201, 400, 401, 422, 429),
 )
 def create_token():
-    reader = Reader(json_object())
+    body = json_object()
+    reader = Reader(body)
     email = reader.text("email", max_length=254)
     password = reader.text("password", max_length=1024)
-    otp = reader.text("otp", required=False, max_length=64)
+    otp = _otp(body, reader)
     reader.check()
     user = services.authenticate(email, password, client_address(), otp=otp)
     token = sessions.issue_token(user)
     db.session.commit()
     return jsonify({"token": token, "user": user_json(user)}), 201
+
+
+def _otp(body: dict, reader: Reader) -> str | None:
+    """The code as a string; a JSON number is taken too, its leading zeros restored."""
+    raw = body.get("otp")
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 1_000_000:
+        return f"{raw:06d}"
+    return reader.text("otp", required=False, max_length=64)
 
 
 @bp.post("/clients")

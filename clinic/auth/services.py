@@ -116,8 +116,9 @@ def register_client(
 
 def _login_failed(user: User | None, address: str, error: Exception) -> None:
     """Leave the audit entry of a failed login and commit it before refusing: the request's
-    own transaction is rolled back by the error, and the entry must outlive it."""
-    record_audit(None, "login.failed", "user", user.id if user else None, detail=address)
+    own transaction is rolled back by the error, and the entry must outlive it. The account
+    tried is the actor when it exists (null only for an unknown address)."""
+    record_audit(user, "login.failed", "user", user.id if user else None, detail=address)
     db.session.commit()
     raise error
 

@@ -183,7 +183,7 @@ def test_logins_leave_audit_entries_with_the_address(client):
         .where(AuditEntry.action.like("login.%")).order_by(AuditEntry.id)
     ).all()
     assert [tuple(e) for e in entries] == [
-        (None, "login.failed", user.id, "198.51.100.77"),
+        (user.id, "login.failed", user.id, "198.51.100.77"),
         (None, "login.failed", None, "127.0.0.1"),
         (user.id, "login.succeeded", user.id, "127.0.0.1"),
     ]
