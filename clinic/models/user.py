@@ -1,5 +1,4 @@
-"""Accounts: everyone who logs in, and what proves who they are: sessions, API tokens,
-two-step codes and password resets. Secrets are stored only as SHA-256 digests."""
+"""Accounts: everyone who logs in (owner, therapist, client) and their API tokens."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -88,6 +87,10 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id}>"
+
+
+# What proves who someone is (sessions, API tokens, recovery codes, reset links) is stored
+# only as a SHA-256 digest: a copy of the database opens no account.
 
 
 class UserSession(db.Model):
