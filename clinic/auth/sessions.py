@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from clinic.extensions import db
 from clinic.models import ApiToken, User, UserSession
@@ -95,7 +95,11 @@ def other_session_count(user: User, current_secret: str | None) -> int:
     ).all()
     current = digest(current_secret) if current_secret else None
     tokens = db.session.scalars(
-        select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.expires_at > now)
+        select(ApiToken.id).where(
+            ApiToken.user_id == user.id,
+            ApiToken.expires_at > now,
+            func.coalesce(ApiToken.last_used_at, ApiToken.created_at) >= cutoff,
+        )
     ).all()
     return sum(1 for d in sessions if d != current) + len(tokens)
 
