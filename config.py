@@ -55,6 +55,19 @@ class Config:
         self.RECALL_LEAD_DAYS = _int_env("RECALL_LEAD_DAYS", 7)
         self.LOGIN_FAILURE_LIMIT = _int_env("LOGIN_FAILURE_LIMIT", 10)
         self.LOGIN_FAILURE_WINDOW_SECONDS = _int_env("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+        # More failed logins than this from one address (any accounts) refuse every login,
+        # password reset and sign-up from it for the window.
+        self.LOGIN_ADDRESS_LIMIT = _int_env("LOGIN_ADDRESS_LIMIT", 100)
+        # Proxies in front of the app: the client address is the N-th from the right of
+        # X-Forwarded-For (Werkzeug's ProxyFix). 0 trusts no header: the peer address counts.
+        self.TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
+        self.PASSWORD_RESET_MINUTES = _int_env("PASSWORD_RESET_MINUTES", 60)
+        self.STAFF_IDLE_MINUTES = _int_env("STAFF_IDLE_MINUTES", 30)
+        self.CLIENT_IDLE_MINUTES = _int_env("CLIENT_IDLE_MINUTES", 240)
+        # Where emailed links point (https://clinic.example); unset, the request's own host,
+        # which only a proxy that sets Host itself makes trustworthy.
+        self.PUBLIC_URL = (os.environ.get("PUBLIC_URL") or "").rstrip("/")
+        self.HSTS_SECONDS = 0
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
         # The largest file accepted (a physician's letter). Requests may be a little larger, so
         # a file just over the limit gets a message beside its field instead of a bare 413.
@@ -108,6 +121,8 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         super().__init__()
+        # Browsers remember for a year to come back only over HTTPS.
+        self.HSTS_SECONDS = 365 * 24 * 3600
         missing = [key for key in self.REQUIRED_KEYS if not getattr(self, key)]
         if missing:
             names = ", ".join("DATABASE_URL" if k == "SQLALCHEMY_DATABASE_URI" else k for k in missing)

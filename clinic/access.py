@@ -17,6 +17,7 @@ is a 403.
 """
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from clinic.audit import record_audit
 from clinic.errors import Forbidden, NotFound
@@ -151,16 +152,20 @@ def may_read_clinical(actor: User, client: Client) -> bool:
 
 def visible_client(actor: User, client_id: int) -> Client:
     """The client, if `actor` may see their record; else 404 whether they exist or not."""
-    client = db.session.get(Client, client_id)
+    client = db.session.get(Client, client_id, options=[joinedload(Client.user)])
     if client is None or not may_see_client(actor, client):
         raise _hidden(actor, "client", client_id, client.id if client else None)
     return client
 
 
+def may_export_record(actor: User, client: Client) -> bool:
+    """The whole record (the right of access): the client themself or the owner."""
+    return actor.is_owner or (actor.is_client and client.id == _own_client_id(actor))
+
+
 def client_for_export(actor: User, client_id: int) -> Client:
-    """The whole record (the right of access): the client themself or the owner; else 404."""
     client = db.session.get(Client, client_id)
-    if client is None or not (actor.is_owner or (actor.is_client and client.id == _own_client_id(actor))):
+    if client is None or not may_export_record(actor, client):
         raise _hidden(actor, "client", client_id, client.id if client else None)
     return client
 

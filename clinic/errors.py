@@ -76,6 +76,45 @@ class Throttled(DomainError):
     message = "Too many failed logins for this account. Try again later."
 
 
+class AddressThrottled(Throttled):
+    message = "Too many failed logins from your network. Try again in a quarter of an hour."
+
+
+class OtpRequired(Unauthenticated):
+    """The password was right; the account also needs its two-step code."""
+
+    code = "otp_required"
+    message = "Enter the 6-digit code from your authenticator app, or a recovery code."
+
+
+class InvalidOtp(Unauthenticated):
+    code = "invalid_otp"
+    message = "That code is not right, or has been used already."
+
+
+class InvalidToken(DomainError):
+    status = 400
+    code = "invalid_token"
+    message = "This password reset link is unknown, used or expired. Ask for a new one."
+
+
+class WrongPassword(DomainError):
+    status = 403
+    code = "wrong_password"
+    message = "That is not your current password."
+
+
+class TwoFactorActive(DomainError):
+    code = "two_factor_active"
+    message = "Two-step sign-in is already on. Turn it off first to set it up again."
+
+
+class TwoFactorSetupRequired(DomainError):
+    status = 403
+    code = "two_factor_setup_required"
+    message = "The clinic requires two-step sign-in for staff: set it up first (POST /me/two-factor)."
+
+
 class EmailTaken(DomainError):
     status = 409
     code = "email_taken"

@@ -8,9 +8,21 @@ from functools import wraps
 
 from flask import Blueprint, g, request
 
-from clinic.auth.services import user_for_token
-from clinic.errors import Forbidden, Unauthenticated
+from clinic.auth.sessions import user_for_token
+from clinic.errors import Forbidden, TwoFactorSetupRequired, Unauthenticated
+from clinic.extensions import db
 from clinic.models import User
+from clinic.security import must_enrol_in_two_factor
+
+# What staff may still reach while the clinic requires two-step sign-in they lack.
+ALLOWED_BEFORE_ENROLMENT = {
+    "api.create_token",
+    "api.me",
+    "api.begin_two_factor",
+    "api.confirm_two_factor",
+    "api.turn_off_two_factor",
+    "api.revoke_current_token",
+}
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,8 +38,12 @@ def load_bearer_user():
         raise Unauthenticated("Send the token as 'Authorization: Bearer <token>'.")
     user = user_for_token(token.strip())
     if user is None:
-        raise Unauthenticated("The token is unknown, expired or belongs to a disabled account.")
+        raise Unauthenticated("The token is unknown, revoked, expired or belongs to a disabled account.")
+    db.session.commit()  # the token's last use, before the request's own work
     g.api_user = user
+    g.api_token = token.strip()
+    if request.endpoint not in ALLOWED_BEFORE_ENROLMENT and must_enrol_in_two_factor(user):
+        raise TwoFactorSetupRequired()
 
 
 def current_actor() -> User:

@@ -33,6 +33,8 @@ ERROR_SCHEMA = {
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted",
+    204: "No content",
     400: "Body is not a JSON object",
     401: "No or bad token",
     403: "Not allowed",
@@ -94,12 +96,10 @@ def build_document() -> dict:
         path, params = _openapi_path(rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             success = 201 if method == "POST" and 201 in spec["statuses"] else 200
-            responses = {
-                str(success): {
-                    "description": _STATUS_TEXT[success],
-                    "content": {"application/json": {"schema": spec["response"] or {}}},
-                }
-            }
+            success = next((s for s in (202, 204) if s in spec["statuses"]), success)
+            responses = {str(success): {"description": _STATUS_TEXT[success]}}
+            if success != 204:
+                responses[str(success)]["content"] = {"application/json": {"schema": spec["response"] or {}}}
             for status in spec["statuses"]:
                 if status != success:
                     responses[str(status)] = {

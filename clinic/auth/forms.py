@@ -50,6 +50,43 @@ class StaffForm(FlaskForm):
             raise ValidationError(problem)
 
 
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code", validators=[DataRequired(), Length(max=64)],
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        "Code from the app", validators=[DataRequired(), Length(max=64)],
+        description="After adding the account to the app, type the 6-digit code it shows.",
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 10 characters, with a digit or symbol.",
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(problem)
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
     password = PasswordField(

@@ -1,22 +1,30 @@
-"""Accounts: sign-up, staff accounts, logging in, and bearer tokens."""
+"""Accounts: sign-up, staff accounts, logging in (with its second step), passwords."""
 
-import hashlib
 import secrets
-from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from clinic.audit import record_audit
-from clinic.auth import throttle
+from clinic.auth import sessions, throttle, two_factor
 from clinic.auth.passwords import hash_password, password_problem, verify_password
-from clinic.errors import EmailTaken, Forbidden, NotFound, Throttled, Unauthenticated, ValidationFailed
+
+# Tests and the bench import these from here.
+from clinic.auth.sessions import issue_token, user_for_token  # noqa: F401
+from clinic.errors import (
+    EmailTaken,
+    Forbidden,
+    InvalidOtp,
+    NotFound,
+    OtpRequired,
+    Unauthenticated,
+    ValidationFailed,
+    WrongPassword,
+)
 from clinic.extensions import db
-from clinic.models import ApiToken, Client, Role, Therapist, User
-from clinic.models.types import utcnow
+from clinic.models import Client, Role, Therapist, User
 from clinic.models.user import STAFF_ROLES
 
-TOKEN_LIFETIME = timedelta(days=30)
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_LENGTH = 40
@@ -107,58 +115,94 @@ def register_client(
     return client
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check credentials under the per-account throttle; raise Throttled or Unauthenticated."""
+def _login_failed(user: User | None, address: str, error: Exception) -> None:
+    """Leave the audit entry of a failed login and commit it before refusing: the request's
+    own transaction is rolled back by the error, and the entry must outlive it. The account
+    tried is the actor when it exists (null only for an unknown address)."""
+    record_audit(user, "login.failed", "user", user.id if user else None, detail=address)
+    db.session.commit()
+    raise error
+
+
+def authenticate(email: str, password: str, address: str, otp: str | None = None) -> User:
+    """Check credentials (and the second step, when it is on) under the throttle.
+
+    Raises Throttled, Unauthenticated, OtpRequired (a right password, no code: not counted as
+    a failure) or InvalidOtp (counted). The attempt is counted before the password is checked.
+    """
     key = email.strip().lower()
-    if not throttle.claim_attempt(key):
-        raise Throttled()
+    attempt = throttle.claim_attempt(key, address)
     user = db.session.scalar(select(User).where(User.email == key))
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok:
-        raise Unauthenticated("Email or password is not right.")
+        _login_failed(user, address, Unauthenticated("Email or password is not right."))
     if not user.is_active:
-        raise Unauthenticated("This account is disabled.")
-    throttle.clear_failures(key)
+        _login_failed(user, address, Unauthenticated("This account is disabled."))
+    if user.has_two_factor:
+        if not otp:
+            attempt.forgive()
+            db.session.commit()
+            raise OtpRequired()
+        if not two_factor.accept_code(user, otp):
+            _login_failed(user, address, InvalidOtp())
+    return _login_succeeded(user, attempt, address)
+
+
+def _login_succeeded(user: User, attempt: throttle.Attempt, address: str) -> User:
+    attempt.succeeded()
+    record_audit(user, "login.succeeded", "user", user.id, detail=address)
+    db.session.flush()
     return user
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def complete_second_step(user_id: int, code: str, address: str) -> User:
+    """The login page's second step, for a user whose password was right a moment ago: the
+    code is checked under the same throttle as passwords (a wrong one is a failed login)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or not user.has_two_factor:
+        raise Unauthenticated("Please log in again.")
+    attempt = throttle.claim_attempt(user.email, address)
+    if not two_factor.accept_code(user, code or ""):
+        _login_failed(user, address, InvalidOtp())
+    return _login_succeeded(user, attempt, address)
 
 
-def issue_token(user: User) -> str:
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user_id=user.id, token_digest=_digest(token), expires_at=utcnow() + TOKEN_LIFETIME)
-    )
-    db.session.flush()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to; None for unknown, expired or disabled."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == _digest(token)))
-    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
-        return None
-    return row.user
+def check_own_password(user: User, password: str, address: str) -> None:
+    """A signed-in user confirms their password (to change it or turn two-step off). A wrong
+    one counts as a failed login, so a stolen session cannot guess the password freely."""
+    attempt = throttle.claim_attempt(user.email, address)
+    if not verify_password(user.password_hash, password):
+        record_audit(user, "login.failed", "user", user.id, detail=address)
+        db.session.commit()
+        raise WrongPassword()
+    attempt.forgive()
 
 
 def set_user_disabled(user: User, disabled: bool) -> None:
-    """Disabling an account also revokes its tokens."""
+    """Disabling an account also ends its sessions and revokes its tokens."""
     user.is_disabled = disabled
     if disabled:
-        for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-            db.session.delete(token)
+        sessions.end_other_sessions(user)
     db.session.flush()
 
 
-def change_password(user: User, *, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ValidationFailed(fields={"current": ["That is not your current password."]})
+def change_password(
+    user: User, *, current: str, new: str, address: str,
+    keep_session: str | None = None, keep_token: str | None = None,
+) -> None:
+    """A new password ends every other session and API token of the account."""
     if problem := password_problem(new):
-        raise ValidationFailed(fields={"password": [problem]})
+        raise ValidationFailed(fields={"new_password": [problem]})
+    check_own_password(user, current, address)
     user.password_hash = hash_password(new)
+    sessions.end_other_sessions(user, keep_session=keep_session, keep_token=keep_token)
+    record_audit(user, "password.changed", "user", user.id)
     db.session.flush()
+
+
+def turn_off_two_factor(user: User, password: str, address: str) -> None:
+    check_own_password(user, password, address)
+    two_factor.turn_off(user)
 
 
 def set_staff_disabled(actor: User, user_id: int, disabled: bool) -> User:

@@ -13,7 +13,15 @@ from clinic.models.service import Service
 from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
 from clinic.models.types import UTCDateTime, utcnow
-from clinic.models.user import ApiToken, LoginFailure, Role, User
+from clinic.models.user import (
+    ApiToken,
+    LoginFailure,
+    PasswordReset,
+    RecoveryCode,
+    Role,
+    User,
+    UserSession,
+)
 from clinic.models.waitlist import RecallNotice, WaitlistEntry, WaitlistOffer
 
 # Signed notes and the audit log: the database refuses UPDATE and DELETE (append_only.py).
@@ -35,7 +43,9 @@ __all__ = [
     "NoteAmendment",
     "NoteTechnique",
     "OutboundEmail",
+    "PasswordReset",
     "RecallNotice",
+    "RecoveryCode",
     "Role",
     "Service",
     "SessionNote",
@@ -43,6 +53,7 @@ __all__ = [
     "TimeOff",
     "UTCDateTime",
     "User",
+    "UserSession",
     "WaitlistEntry",
     "WaitlistOffer",
     "WorkingHours",

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.extensions import db
@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-step sign-in: the base32 TOTP secret (pending until enabled_at is set), and the
+    # last time step accepted, so a code once used is never accepted again.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 
     therapist: Mapped[Optional["Therapist"]] = relationship(  # noqa: F821
         back_populates="user", uselist=False
@@ -46,6 +51,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_disabled
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None
 
     @property
     def is_owner(self) -> bool:
@@ -82,6 +91,8 @@ class ApiToken(db.Model):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Bumped at most once a minute; a token unused for the role's idle limit stops working.
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -89,11 +100,57 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} user={self.user_id}>"
 
 
+# What proves who someone is (sessions, API tokens, recovery codes, reset links) is stored
+# only as a SHA-256 digest: a copy of the database opens no account.
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random id; only its digest is stored here,
+    so ending a session (logout, a password change) makes any copy of the cookie worthless."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app (shown once, kept hashed)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(db.Model):
+    """An emailed, single-use, time-limited permission to choose a new password."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
 class LoginFailure(db.Model):
-    """One failed login, kept for the throttle window when Redis is not configured."""
+    """One failed login from one client address, kept for the throttle window when Redis is
+    not configured or not reachable."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="", index=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -29,8 +29,14 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=2)
 
 
-def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key: str = "") -> bool:
+def enqueue(
+    kind: str, appointment: Appointment | None, message: Message, *, dedupe_key: str = "",
+    recipient: str | None = None,
+) -> bool:
     """Add an email to the caller's transaction; False if this (kind, appointment, key) exists.
+
+    An email about an account rather than a visit (a password reset) has no appointment and
+    names its `recipient`.
 
     INSERT ... ON CONFLICT DO NOTHING, so two transactions queuing the same reminder at once
     end with one row and neither fails. A mail worker delivers it once the caller commits.
@@ -41,9 +47,9 @@ def enqueue(kind: str, appointment: Appointment, message: Message, *, dedupe_key
         insert(OutboundEmail)
         .values(
             kind=kind,
-            appointment_id=appointment.id,
+            appointment_id=appointment.id if appointment else None,
             dedupe_key=dedupe_key,
-            recipient=appointment.client.email,
+            recipient=recipient or appointment.client.email,
             subject=message.subject[:200],
             body=message.body,
             attachment_name=message.attachment_name,

@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from clinic import clock
+from clinic import access, clock
 from clinic.auth.decorators import owner_required
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel
@@ -61,13 +61,9 @@ def close(client_id: int):
     return redirect(url_for("home.client_page", client_id=client.id))
 
 
-def _may_export(viewer, client) -> bool:
-    return viewer.is_owner or (viewer.is_client and client.user_id == viewer.id)
-
-
 @client_panel(order=90)
 def record_panel(viewer, client):
-    if not _may_export(viewer, client):
+    if not access.may_export_record(viewer, client):
         return None
     return render_template("records/_client_panel.html", client=client, viewer=viewer)
 

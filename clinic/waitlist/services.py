@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased, joinedload
 from clinic import access, clock
 from clinic.access import require_owner, require_staff
 from clinic.care_plans import cadence
+from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError, NotFound, ValidationFailed
 from clinic.extensions import db
 from clinic.models import (
@@ -358,7 +359,7 @@ def queue_email(kind: str, recipient: str, subject: str, body: str, dedupe_key: 
 
 def _render(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(
-        clinic_name=current_app.config["CLINIC_NAME"], zone=current_app.config["CLINIC_TIMEZONE"], **context
+        clinic_name=clinic_profile().name, zone=current_app.config["CLINIC_TIMEZONE"], **context
     )
 
 

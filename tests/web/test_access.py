@@ -10,7 +10,10 @@ import pytest
 from clinic import create_app
 from tests.conftest import make_test_config
 
-PUBLIC_PAGES = {"home.index", "auth.login", "auth.signup", "static"}
+PUBLIC_PAGES = {
+    "home.index", "auth.login", "auth.login_second_step", "auth.signup", "auth.password_reset_request",
+    "auth.password_reset_confirm", "static",
+}
 
 
 def _routes():

@@ -59,7 +59,7 @@ def test_an_unknown_client_filter_shows_everything_instead_of_failing(client):
     login(client, owner)
     response = client.get("/reports/audit?client_id=banana&page=x")
     assert response.status_code == 200
-    assert "3 entries" in response.get_data(as_text=True)
+    assert "4 entries" in response.get_data(as_text=True)  # the scene's three and the login
 
 
 def test_pages_hold_a_fixed_number_of_entries(client):
@@ -73,7 +73,7 @@ def test_pages_hold_a_fixed_number_of_entries(client):
     assert "page 1 of 2" in first and "action 000" in first and f"action {AUDIT_PAGE_SIZE:03d}" not in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/reports/audit?page=2").get_data(as_text=True)
-    assert second.count("<tr>") == 3 + 1  # three rows and the header
+    assert second.count("<tr>") == 4 + 1  # four rows (the owner's login is one more) and the header
     assert f"action {AUDIT_PAGE_SIZE + 2:03d}" in second and 'rel="prev"' in second
     beyond = client.get("/reports/audit?page=99").get_data(as_text=True)
     assert "page 2 of 2" in beyond
