@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "clearance.listed": "Read the list of clearances",
     "clearance.letter_viewed": "Opened a physician's letter",
     "clearance_queue.viewed": "Opened the clearance queue",
+    "clearance_letter.uploaded": "Sent a physician's letter for review",
+    "clearance_letter.viewed": "Opened a letter a client sent",
     "note.signed": "Signed a session note",
     "note.viewed": "Read a session note",
     "note.amended": "Amended a session note",
@@ -32,6 +34,7 @@ SUBJECT_KINDS = {
     "session_note": "session note",
     "care_plan": "care plan",
     "check_in": "check-in",
+    "clearance_letter": "physician's letter",
     "user": "account",
 }
 

@@ -7,7 +7,7 @@ from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, Forbidden, ScheduleConflict
 from clinic.extensions import db
-from clinic.home.panels import client_panel, nav_link
+from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.forms import fill_staff_choices
@@ -237,6 +237,7 @@ def rebook(plan_id: int):
     return redirect(url_for(".show", plan_id=plan.id))
 
 
+@own_record_panel(order=40)
 @client_panel(order=40)
 def care_plans_panel(viewer, client):
     plans = services.plans_of_client(viewer, client)

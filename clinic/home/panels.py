@@ -86,3 +86,29 @@ def client_panels_for(viewer: User, client) -> list[Markup]:
         if html:
             rendered.append(Markup(html))  # noqa: S704 (our own autoescaped templates)
     return rendered
+
+
+_OWN_RECORD_PANELS: list[tuple[int, Callable]] = []
+
+
+def own_record_panel(order: int = 50):
+    """Register a function (viewer, client) -> html for the client's own record ("My record").
+
+    That page speaks to the client ("your appointments"); staff see /clients/<id> instead.
+    The same function may also be a `client_panel` when its template reads well to both.
+    """
+
+    def decorator(render):
+        _OWN_RECORD_PANELS.append((order, render))
+        return render
+
+    return decorator
+
+
+def own_record_panels_for(user: User) -> list[Markup]:
+    rendered = []
+    for _order, render in sorted(_OWN_RECORD_PANELS, key=lambda item: item[0]):
+        html = render(user, user.client)
+        if html:
+            rendered.append(Markup(html))  # noqa: S704 (our own autoescaped templates)
+    return rendered

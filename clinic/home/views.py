@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -6,7 +6,14 @@ from clinic import clock
 from clinic.auth.decorators import staff_required
 from clinic.auth.permissions import visible_client
 from clinic.extensions import db
-from clinic.home.panels import client_panels_for, dashboard_panel, nav_for, nav_link, panels_for
+from clinic.home.panels import (
+    client_panels_for,
+    dashboard_panel,
+    nav_for,
+    nav_link,
+    own_record_panels_for,
+    panels_for,
+)
 from clinic.intake.status import clearance_summaries
 from clinic.models import Appointment, Client, Therapist, User
 
@@ -64,9 +71,19 @@ def client_page(client_id: int):
 @bp.get("/my-record")
 @login_required
 def my_record():
-    if not current_user.is_client or current_user.client is None:
+    if not current_user.is_client:
         return clients()
-    return client_page(current_user.client.id)
+    return render_my_record()
+
+
+def render_my_record(status: int = 200):
+    """The client's own record, in their words; the letter form may come back with errors
+    (the upload view sets `g.letter_form` and status 422)."""
+    client = current_user.client
+    if client is None:
+        abort(404)
+    return render_template("home/my_record.html", client=client,
+                           panels=own_record_panels_for(current_user)), status
 
 
 @dashboard_panel("owner", order=90)

@@ -10,7 +10,7 @@ from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
-from clinic.home.panels import client_panel, dashboard_panel, nav_link
+from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
@@ -185,9 +185,7 @@ def my_appointments():
 @login_required
 def appointment(appointment_id: int):
     item = services.appointment_for(current_user, appointment_id)
-    summary = None
-    if current_user.is_staff:
-        summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
+    summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
     return render_template(
         "scheduling/appointment.html", item=item, summary=summary,
         cancel_form=forms.CancelForm(), action_form=forms.ActionForm(),
@@ -587,6 +585,7 @@ def today_panel(user: User):
     return render_template("scheduling/_today_panel.html", rows=rows, summaries=summaries, day=today)
 
 
+@own_record_panel(order=20)
 @client_panel(order=10)
 def client_appointments_panel(viewer: User, client: Client):
     query = services.visible_appointments_query(viewer).where(Appointment.client_id == client.id)
