@@ -237,8 +237,8 @@ def rebook(plan_id: int):
     return redirect(url_for(".show", plan_id=plan.id))
 
 
-@own_record_panel(order=40)
-@client_panel(order=40)
+@own_record_panel(order=40, side=True)
+@client_panel(order=40, side=True)
 def care_plans_panel(viewer, client):
     plans = services.plans_of_client(viewer, client)
     if not plans and not viewer.is_staff:

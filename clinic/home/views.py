@@ -7,11 +7,11 @@ from clinic.auth.decorators import staff_required
 from clinic.auth.permissions import visible_client
 from clinic.extensions import db
 from clinic.home.panels import (
-    client_panels_for,
+    client_panel_columns,
     dashboard_panel,
     nav_for,
     nav_link,
-    own_record_panels_for,
+    own_record_columns,
     panels_for,
 )
 from clinic.intake.status import clearance_summaries
@@ -62,8 +62,9 @@ def clients():
 @login_required
 def client_page(client_id: int):
     client = visible_client(current_user, client_id)
+    main, side = client_panel_columns(current_user, client)
     return render_template(
-        "home/client.html", client=client, panels=client_panels_for(current_user, client),
+        "home/client.html", client=client, main=main, side=side,
         summary=clearance_summaries([client.id], clock.today())[client.id],
     )
 
@@ -82,8 +83,8 @@ def render_my_record(status: int = 200):
     client = current_user.client
     if client is None:
         abort(404)
-    return render_template("home/my_record.html", client=client,
-                           panels=own_record_panels_for(current_user)), status
+    main, side = own_record_columns(current_user)
+    return render_template("home/my_record.html", client=client, main=main, side=side), status
 
 
 @dashboard_panel("owner", order=90)

@@ -336,7 +336,7 @@ def therapist_check_in_panel(user):
     return render_template("intake/_therapist_check_in_panel.html", appointments=appointments)
 
 
-@client_panel(order=20)
+@client_panel(order=20, side=True)
 def client_health_record_panel(viewer, client):
     today = clock.today()
     intakes = services.list_intakes(viewer, client.id)  # audited as a read of the intakes
@@ -348,10 +348,11 @@ def client_health_record_panel(viewer, client):
         status=clearance_status(client, today), clearance=active_clearance(client, today),
         flags=services.client_open_flags(client),
         may_grant=viewer.is_staff and services.may_grant_clearance(viewer, client),
+        waiting=services.letters_waiting([client.id]).get(client.id, []),
     )
 
 
-@own_record_panel(order=10)
+@own_record_panel(order=10, side=True)
 def own_health_panel(viewer, client):
     today = clock.today()
     return render_template(
