@@ -6,14 +6,17 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from clinic import clock
 from clinic.errors import NotFound, ValidationFailed
 from clinic.extensions import db
 from clinic.intake import services
 from clinic.intake.services import Letter, NotHeld
 from clinic.models import AuditEntry, ClearanceLetter, OutboundEmail
 from clinic.notifications.messages import CLEARED, HELD
+from clinic.notifications.services import deliver_pending
 from tests.factories import make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client, grant
+from tests.notifications_factories import smtp_sink_fixture, use_smtp  # noqa: F401
 
 NOW = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -135,3 +138,19 @@ def test_only_a_held_client_uploads_and_only_their_own(app, frozen):
     uploaded = services.upload_clearance_letter(other.user, other.id, Letter("letter.pdf", PDF))
     with pytest.raises(NotFound):
         services.uploaded_letter_file(client.user, uploaded.id)
+
+
+def test_the_mail_worker_delivers_the_hold_and_clearance_emails(app, smtp_sink, monkeypatch):
+    use_smtp(app, monkeypatch, smtp_sink.port)
+    owner = make_owner()
+    client = make_client(name="Hanna Held", email="hanna@example.test")
+    flag_client(client.user, client)
+    grant(owner, client, restrictions="Gentle pressure only", cleared_on=clock.today())
+    db.session.commit()
+    report = deliver_pending()
+    assert (report.sent, report.failed) == (2, 0)
+    held, cleared = smtp_sink.messages
+    assert held["To"] == cleared["To"] == "hanna@example.test"
+    assert held["Subject"] == "Before your next massage: we need a note from your doctor"
+    assert cleared["Subject"] == "You are cleared for massage"
+    assert "Gentle pressure only" in cleared.get_body(("plain",)).get_content()
