@@ -453,6 +453,14 @@ def letters_waiting(client_ids) -> dict[int, list[ClearanceLetter]]:
     return waiting
 
 
+def letters_sent(client_id: int) -> list[ClearanceLetter]:
+    """Every letter a client uploaded, newest first (no access check: for their own page)."""
+    return list(db.session.scalars(
+        select(ClearanceLetter).where(ClearanceLetter.client_id == client_id)
+        .order_by(ClearanceLetter.uploaded_at.desc(), ClearanceLetter.id.desc())
+    ))
+
+
 def uploaded_letter_file(actor: User, letter_id: int) -> tuple[ClearanceLetter, Path]:
     """A letter a client uploaded: for that client and the staff who may see them; audited."""
     uploaded = db.session.get(ClearanceLetter, letter_id)

@@ -360,5 +360,6 @@ def own_health_panel(viewer, client):
         status=clearance_status(client, today), flags=services.client_open_flags(client),
         clearance=active_clearance(client, today), due=services.check_ins_due(client),
         waiting=services.letters_waiting([client.id]).get(client.id, []),
+        sent=services.letters_sent(client.id),
         letter_form=g.get("letter_form") or LetterUploadForm(),
     )

@@ -45,6 +45,10 @@ def test_the_client_sends_the_letter_and_the_page_says_it_arrived(client, held):
     assert uploaded.client_id == held.id and uploaded.filename == "dr-meyer.pdf"
     html = client.get("/my-record").get_data(as_text=True)
     assert "We have your letter" in html and "dr-meyer.pdf" in html
+    assert f"/clearance-letters/{uploaded.id}" in html and "waiting for review" in html
+    download = client.get(f"/clearance-letters/{uploaded.id}")
+    assert download.status_code == 200 and download.data == PDF
+    download.close()
 
 
 def test_a_wrong_file_is_refused_beside_the_field(client, held):
