@@ -158,6 +158,14 @@ def visible_client(actor: User, client_id: int) -> Client:
     return client
 
 
+def own_client(actor: User, client_id: int) -> Client:
+    """Only the client themself (sending their own physician's letter); else 404."""
+    client = db.session.get(Client, client_id)
+    if client is None or client.id != _own_client_id(actor):
+        raise _hidden(actor, "client", client_id, client.id if client else None)
+    return client
+
+
 def may_export_record(actor: User, client: Client) -> bool:
     """The whole record (the right of access): the client themself or the owner."""
     return actor.is_owner or (actor.is_client and client.id == _own_client_id(actor))

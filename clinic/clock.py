@@ -4,6 +4,9 @@ Instants are stored in UTC; people see and type clinic wall-clock time. Every
 conversion goes through here so the zone is read from one setting.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +17,22 @@ def clinic_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
 
 
+_REPLAYED: ContextVar[datetime | None] = ContextVar("clinic_replayed_now", default=None)
+
+
 def now() -> datetime:
-    return datetime.now(UTC)
+    return _REPLAYED.get() or datetime.now(UTC)
+
+
+@contextmanager
+def replaying(instant: datetime) -> Iterator[None]:
+    """Run services as if it were `instant` (in the past): the demo clinic's history is made
+    through the real services, so a note is signed minutes after its session, not at seeding."""
+    token = _REPLAYED.set(instant)
+    try:
+        yield
+    finally:
+        _REPLAYED.reset(token)
 
 
 def today() -> date:

@@ -20,7 +20,8 @@ def recorded_statements():
             statements.append(statement)
 
     db.session.flush()  # the scene's pending rows are written now, not counted in the block
-    db.session.expire_all()  # every count starts from the same, empty identity map
+    db.session.expire_all()  # every count starts from the same identity map:
+    gc.collect()  # expired rows nothing holds are dropped, not refreshed by luck
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements

@@ -7,7 +7,7 @@ from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
-from clinic.home.panels import client_panel, nav_link
+from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
 from clinic.records.services import read_care_plan
 from clinic.scheduling import services as scheduling
@@ -252,7 +252,8 @@ def rebook(plan_id: int):
     return redirect(url_for(".show", plan_id=plan.id))
 
 
-@client_panel(order=40)
+@own_record_panel(order=40, side=True)
+@client_panel(order=40, side=True)
 def care_plans_panel(viewer, client):
     plans = services.plans_of_client(viewer, client)
     if not plans and not viewer.is_staff:

@@ -62,28 +62,62 @@ def panels_for(user: User) -> list[Markup]:
     return rendered
 
 
-_CLIENT_PANELS: list[tuple[int, Callable]] = []
+_CLIENT_PANELS: list[tuple[int, Callable, bool]] = []
 
 
-def client_panel(order: int = 50):
+def client_panel(order: int = 50, *, side: bool = False):
     """Register a function (viewer, client) -> html for the client page (/clients/<id>).
 
     The page is shown to the client themself, their therapists and the owner; panels
-    that are staff-only check `viewer.is_staff` and return None otherwise. Panels do not
-    commit: the page commits their audit entries once every panel is drawn.
+    that are staff-only check `viewer.is_staff` and return None otherwise. `side` panels go
+    in the narrower second column on a wide screen. Panels do not commit: the page commits
+    their audit entries once every panel is drawn.
     """
 
     def decorator(render):
-        _CLIENT_PANELS.append((order, render))
+        _CLIENT_PANELS.append((order, render, side))
         return render
 
     return decorator
 
 
-def client_panels_for(viewer: User, client) -> list[Markup]:
-    rendered = []
-    for _order, render in sorted(_CLIENT_PANELS, key=lambda item: item[0]):
+def _render(registry, viewer: User, client) -> tuple[list[Markup], list[Markup]]:
+    main, side = [], []
+    for _order, render, in_side in sorted(registry, key=lambda item: item[0]):
         html = render(viewer, client)
         if html:
-            rendered.append(Markup(html))  # noqa: S704 (our own autoescaped templates)
-    return rendered
+            # Our own autoescaped templates.
+            (side if in_side else main).append(Markup(html))  # noqa: S704
+    return main, side
+
+
+def client_panels_for(viewer: User, client) -> list[Markup]:
+    main, side = _render(_CLIENT_PANELS, viewer, client)
+    return main + side
+
+
+def client_panel_columns(viewer: User, client) -> tuple[list[Markup], list[Markup]]:
+    """The client page's panels as (main column, side column)."""
+    return _render(_CLIENT_PANELS, viewer, client)
+
+
+_OWN_RECORD_PANELS: list[tuple[int, Callable, bool]] = []
+
+
+def own_record_panel(order: int = 50, *, side: bool = False):
+    """Register a function (viewer, client) -> html for the client's own record ("My record").
+
+    That page speaks to the client ("your appointments"); staff see /clients/<id> instead.
+    The same function may also be a `client_panel` when its template reads well to both.
+    """
+
+    def decorator(render):
+        _OWN_RECORD_PANELS.append((order, render, side))
+        return render
+
+    return decorator
+
+
+def own_record_columns(user: User) -> tuple[list[Markup], list[Markup]]:
+    """The client's own record as (main column, side column)."""
+    return _render(_OWN_RECORD_PANELS, user, user.client)

@@ -1,11 +1,18 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from clinic import access, clock
 from clinic.auth.decorators import staff_required
 from clinic.extensions import db
-from clinic.home.panels import client_panels_for, dashboard_panel, nav_for, nav_link, panels_for
+from clinic.home.panels import (
+    client_panel_columns,
+    dashboard_panel,
+    nav_for,
+    nav_link,
+    own_record_columns,
+    panels_for,
+)
 from clinic.intake.status import clearance_summaries
 from clinic.models import Client, Therapist, User
 from clinic.records.services import read_client
@@ -56,8 +63,9 @@ def clients():
 @login_required
 def client_page(client_id: int):
     client = read_client(current_user, client_id)
+    main, side = client_panel_columns(current_user, client)
     page = render_template(
-        "home/client.html", client=client, panels=client_panels_for(current_user, client),
+        "home/client.html", client=client, main=main, side=side,
         summary=clearance_summaries([client.id], clock.today())[client.id],
     )
     # The panels' reads leave audit entries. Committed once the page is drawn: a commit
@@ -69,9 +77,19 @@ def client_page(client_id: int):
 @bp.get("/my-record")
 @login_required
 def my_record():
-    if not current_user.is_client or current_user.client is None:
+    if not current_user.is_client:
         return clients()
-    return client_page(current_user.client.id)
+    return render_my_record()
+
+
+def render_my_record(status: int = 200):
+    """The client's own record, in their words; the letter form may come back with errors
+    (the upload view sets `g.letter_form` and status 422)."""
+    client = current_user.client
+    if client is None:
+        abort(404)
+    main, side = own_record_columns(current_user)
+    return render_template("home/my_record.html", client=client, main=main, side=side), status
 
 
 @dashboard_panel("owner", order=90)

@@ -106,14 +106,31 @@ class ClearanceForm(FlaskForm):
             )
 
     def validate_letter(self, field):
-        storage = field.data
-        if not storage or not getattr(storage, "filename", ""):
-            return
-        storage.stream.seek(0, os.SEEK_END)
-        size = storage.stream.tell()
-        storage.stream.seek(0)
-        if size > current_app.config["MAX_UPLOAD_BYTES"]:
-            raise ValidationError(
-                f"The letter must be at most {letter_limit_text()}. Choose a smaller file "
-                "(a PDF, or a photo at a lower resolution) and send the form again."
-            )
+        _check_letter_size(field)
+
+
+def _check_letter_size(field) -> None:
+    storage = field.data
+    if not storage or not getattr(storage, "filename", ""):
+        return
+    storage.stream.seek(0, os.SEEK_END)
+    size = storage.stream.tell()
+    storage.stream.seek(0)
+    if size > current_app.config["MAX_UPLOAD_BYTES"]:
+        raise ValidationError(
+            f"The letter must be at most {letter_limit_text()}. Choose a smaller file "
+            "(a PDF, or a photo at a lower resolution) and send the form again."
+        )
+
+
+class LetterUploadForm(FlaskForm):
+    letter = FileField("Your doctor's letter")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter.description = (
+            f"A PDF, or a photo of the letter (PNG or JPEG), of at most {letter_limit_text()}."
+        )
+
+    def validate_letter(self, field):
+        _check_letter_size(field)

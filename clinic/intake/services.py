@@ -31,8 +31,19 @@ from clinic.intake.screening import (
     screen_check_in,
     screen_intake,
 )
-from clinic.intake.status import REQUIRED, clearance_status_expression
-from clinic.models import Appointment, AppointmentStatus, CheckIn, Clearance, Client, Intake, User
+from clinic.intake.status import REQUIRED, clearance_status, clearance_status_expression
+from clinic.models import (
+    Appointment,
+    AppointmentStatus,
+    CheckIn,
+    Clearance,
+    ClearanceLetter,
+    Client,
+    Intake,
+    User,
+)
+from clinic.notifications import outbox
+from clinic.notifications.messages import CLEARED, HELD, compose_cleared, compose_held
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=48)
 MAX_LETTER_BYTES = 4 * 1024 * 1024  # the default of MAX_UPLOAD_BYTES
@@ -69,11 +80,18 @@ class Letter:
     data: bytes
 
 
+class NotHeld(DomainError):
+    code = "not_held"
+    message = "You are not waiting for a clearance, so there is no letter to send."
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     client: Client
     since: datetime
     flags: list[dict]
+    # The letter the client uploaded themself, waiting for staff to review it.
+    letter: ClearanceLetter | None = None
 
 
 def _surgery_window() -> int:
@@ -112,6 +130,13 @@ def _flag_detail(flags: list[dict]) -> str:
     return "flags: " + (", ".join(f["code"] for f in flags) if flags else "none")
 
 
+def _tell_held(client: Client, flags: list[dict], source: str, was_held: bool) -> None:
+    """Email the client what to do when a screening newly holds them (once per hold: a second
+    flagged answer while they already wait for a clearance adds nothing they can act on)."""
+    if flags and not was_held and client.email:
+        outbox.enqueue(HELD, None, compose_held(client, flags, source), client=client)
+
+
 # --- Intakes -----------------------------------------------------------------------------------
 
 def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping) -> Intake:
@@ -142,10 +167,12 @@ def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping)
         flags=flags,
     )
     db.session.add(intake)
+    was_held = clearance_status(client, clock.today()) == REQUIRED
     client.flagged_since = now if flags else None
     db.session.flush()
     record_audit(actor, "intake.submitted", "intake", intake.id, client_id=client.id,
                  detail=_flag_detail(flags))
+    _tell_held(client, flags, "intake", was_held)
     return intake
 
 
@@ -229,11 +256,13 @@ def submit_check_in(actor: User, appointment_id: int, answers: CheckInAnswers | 
         flags=flags,
     )
     db.session.add(check_in)
+    was_held = clearance_status(appointment.client, clock.today()) == REQUIRED
     if flags:
         appointment.client.flagged_since = now
     db.session.flush()
     record_audit(actor, "check_in.submitted", "check_in", check_in.id, client_id=appointment.client_id,
                  detail=f"appointment {appointment.id}; {_flag_detail(flags)}")
+    _tell_held(appointment.client, flags, "check-in", was_held)
     return check_in
 
 
@@ -358,6 +387,81 @@ def _letters_folder() -> Path:
     return folder
 
 
+def _store_letter(letter: Letter) -> tuple[Path, str]:
+    """Write a checked letter under a random name outside the web root: (path, content type)."""
+    extension, content_type = _letter_kind(letter)
+    stored = _letters_folder() / f"{secrets.token_hex(16)}{extension}"
+    stored.write_bytes(letter.data)
+    return stored, content_type
+
+
+def upload_clearance_letter(actor: User, client_id: int, letter: Letter | None) -> ClearanceLetter:
+    """The client sends their physician's letter themself, from their own record.
+
+    Only the client (staff record the clearance with the letter directly), only while a
+    screening's flag is on record, and with the same checks and storage as the staff upload.
+    The letter waits in the clearance queue until staff review it.
+    """
+    client = access.own_client(actor, client_id)
+    if client.flagged_since is None:
+        raise NotHeld()
+    if letter is None:
+        raise ValidationFailed(fields={"letter": ["Choose the letter's file (a PDF, or a photo of it)."]})
+    if problem := _letter_problem(letter):
+        raise ValidationFailed(fields={"letter": [problem]})
+    stored, content_type = _store_letter(letter)
+    uploaded = ClearanceLetter(
+        client_id=client.id, uploaded_by_id=actor.id, uploaded_at=clock.now(),
+        filename=Path(letter.filename).name[-255:], stored_name=stored.name, content_type=content_type,
+    )
+    db.session.add(uploaded)
+    try:
+        db.session.flush()
+    except Exception:
+        stored.unlink(missing_ok=True)
+        raise
+    record_audit(actor, "clearance_letter.uploaded", "clearance_letter", uploaded.id, client_id=client.id,
+                 detail=f"letter: {uploaded.filename}")
+    return uploaded
+
+
+def letters_waiting(client_ids) -> dict[int, list[ClearanceLetter]]:
+    """Letters clients uploaded that no clearance has reviewed yet, newest first, by client."""
+    ids = set(client_ids)
+    if not ids:
+        return {}
+    waiting: dict[int, list[ClearanceLetter]] = {}
+    for uploaded in db.session.scalars(
+        select(ClearanceLetter)
+        .where(ClearanceLetter.client_id.in_(ids), ClearanceLetter.clearance_id.is_(None))
+        .order_by(ClearanceLetter.uploaded_at.desc(), ClearanceLetter.id.desc())
+    ):
+        waiting.setdefault(uploaded.client_id, []).append(uploaded)
+    return waiting
+
+
+def letters_sent(client_id: int) -> list[ClearanceLetter]:
+    """Every letter a client uploaded, newest first (no access check: for their own page)."""
+    return list(db.session.scalars(
+        select(ClearanceLetter).where(ClearanceLetter.client_id == client_id)
+        .order_by(ClearanceLetter.uploaded_at.desc(), ClearanceLetter.id.desc())
+    ))
+
+
+def uploaded_letter_file(actor: User, letter_id: int) -> tuple[ClearanceLetter, Path]:
+    """A letter a client uploaded: for that client and the staff who may see them; audited."""
+    uploaded = db.session.get(ClearanceLetter, letter_id)
+    if uploaded is None:
+        raise NotFound("No such letter.")
+    access.clinical_client(actor, uploaded.client_id)  # a letter is clinical: not the front desk
+    path = _letters_folder() / uploaded.stored_name
+    if not path.is_file():
+        raise NotFound("The letter file is missing.")
+    record_audit(actor, "clearance_letter.viewed", "clearance_letter", uploaded.id,
+                 client_id=uploaded.client_id)
+    return uploaded, path
+
+
 def grant_clearance(
     actor: User,
     client_id: int,
@@ -367,14 +471,26 @@ def grant_clearance(
     valid_until: date | None = None,
     evidence: str | None = None,
     letter: Letter | None = None,
+    uploaded_letter_id: int | None = None,
 ) -> Clearance:
     """Record a physician's clearance (the owner, or a therapist of the client or of a new
     client), with who, when and on what evidence, plus the letter if given. It lifts a hold
-    raised before now, until valid_until."""
+    raised before now, until valid_until.
+
+    `uploaded_letter_id` attaches the letter the client uploaded (when no file is given
+    here); every letter the client sent that was waiting counts as reviewed by it. The client
+    is emailed that they are cleared, with the restrictions, when a hold was on record.
+    """
     client = access.client_for_clearance(actor, client_id)
     if problems := _clearance_problems(physician_name, cleared_on, valid_until, restrictions,
                                        evidence, letter, clock.today()):
         raise ValidationFailed(fields=problems)
+    waiting = letters_waiting([client.id]).get(client.id, [])
+    chosen = None
+    if uploaded_letter_id is not None:
+        chosen = next((w for w in waiting if w.id == uploaded_letter_id), None)
+        if chosen is None:
+            raise ValidationFailed(fields={"letter": ["That uploaded letter is not waiting for review."]})
     clearance = Clearance(
         client_id=client.id,
         physician_name=physician_name.strip(),
@@ -387,14 +503,19 @@ def grant_clearance(
     )
     stored: Path | None = None
     if letter is not None:
-        extension, content_type = _letter_kind(letter)
-        stored = _letters_folder() / f"{secrets.token_hex(16)}{extension}"
-        stored.write_bytes(letter.data)
+        stored, content_type = _store_letter(letter)
         clearance.letter_filename = Path(letter.filename).name[-255:]
         clearance.letter_stored_name = stored.name
         clearance.letter_content_type = content_type
+    elif chosen is not None:
+        clearance.letter_filename = chosen.filename
+        clearance.letter_stored_name = chosen.stored_name
+        clearance.letter_content_type = chosen.content_type
     db.session.add(clearance)
     try:
+        db.session.flush()
+        for uploaded in waiting:
+            uploaded.clearance_id = clearance.id
         db.session.flush()
     except Exception:
         if stored is not None:
@@ -405,8 +526,11 @@ def grant_clearance(
         detail=(f"physician {clearance.physician_name}, cleared on {cleared_on.isoformat()}"
                 f"{f', valid until {valid_until.isoformat()}' if valid_until else ''}; "
                 f"evidence: {clearance.evidence or 'none given'}; "
-                f"letter: {clearance.letter_filename or 'none'}"),
+                f"letter: {clearance.letter_filename or 'none'}"
+                f"{' (uploaded by the client)' if chosen is not None and letter is None else ''}"),
     )
+    if client.flagged_since is not None and client.email:
+        outbox.enqueue(CLEARED, None, compose_cleared(clearance), client=client)
     return clearance
 
 
@@ -480,8 +604,9 @@ def clearance_queue(actor: User) -> list[QueueEntry]:
     (it shows the flags)."""
     clients = list(db.session.scalars(_held_clients(actor).order_by(Client.flagged_since, Client.id)))
     flags = open_flags([c.id for c in clients])
+    waiting = letters_waiting([c.id for c in clients])
     record_audit(actor, "clearance_queue.viewed", "client", None, detail=f"{len(clients)} clients held")
-    return [QueueEntry(c, c.flagged_since, flags[c.id]) for c in clients]
+    return [QueueEntry(c, c.flagged_since, flags[c.id], (waiting.get(c.id) or [None])[0]) for c in clients]
 
 
 def clearance_queue_size(actor: User) -> int:

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -10,9 +10,10 @@ from clinic import access, clock
 from clinic.auth.decorators import client_required, staff_required
 from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.home.panels import client_panel, dashboard_panel, nav_link
+from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
+from clinic.home.views import render_my_record
 from clinic.intake import services
-from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm
+from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm, LetterUploadForm
 from clinic.intake.screening import CONDITIONS, CheckInAnswers, IntakeAnswers
 from clinic.intake.status import active_clearance, clearance_status
 from clinic.models import AppointmentStatus, CheckIn
@@ -197,12 +198,17 @@ def grant(client_id: int):
     client = access.client_for_clearance(current_user, client_id)
     hold = clearance_hold(client)
     form = ClearanceForm(hold_day=clock.to_local(hold.raised_at).date() if hold else None)
+    waiting = services.letters_waiting([client.id]).get(client.id, [])
+    chosen = next((w for w in waiting if w.id == request.args.get("letter", type=int)), None)
+    if chosen is None and waiting:
+        chosen = waiting[0]
     if form.validate_on_submit():
         try:
             clearance = services.grant_clearance(
                 current_user, client.id, form.physician_name.data, form.cleared_on.data,
                 restrictions=form.restrictions.data, valid_until=form.valid_until.data,
                 evidence=form.evidence.data, letter=services.uploaded_letter(form.letter.data),
+                uploaded_letter_id=chosen.id if chosen else None,
             )
         except DomainError as error:
             _attach(form, error)
@@ -214,7 +220,8 @@ def grant(client_id: int):
     flags = services.client_open_flags(client)
     db.session.commit()
     return render_template("intake/clearance_form.html", form=form, client=client, history=history,
-                           flags=flags, hold=hold, status=clearance_status(client, clock.today()))
+                           flags=flags, hold=hold, status=clearance_status(client, clock.today()),
+                           uploaded=chosen)
 
 
 @bp.get("/clearances/<int:clearance_id>/letter")
@@ -224,6 +231,37 @@ def letter(clearance_id: int):
     db.session.commit()
     return send_file(path, mimetype=clearance.letter_content_type, as_attachment=True,
                      download_name=clearance.letter_filename or path.name)
+
+
+@bp.post("/my-record/letter")
+@client_required
+def upload_letter():
+    client = current_user.client
+    if client is None:
+        abort(404)
+    form = LetterUploadForm()
+    if form.validate_on_submit():
+        try:
+            services.upload_clearance_letter(current_user, client.id,
+                                             services.uploaded_letter(form.letter.data))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Thank you: your doctor's letter is with the clinic. We will email you once "
+                  "we have read it and recorded your clearance.", "success")
+            return redirect(url_for("home.my_record"))
+    g.letter_form = form
+    return render_my_record(status=422)
+
+
+@bp.get("/clearance-letters/<int:letter_id>")
+@login_required
+def uploaded_letter(letter_id: int):
+    uploaded, path = services.uploaded_letter_file(current_user, letter_id)
+    db.session.commit()
+    return send_file(path, mimetype=uploaded.content_type, as_attachment=True,
+                     download_name=uploaded.filename or path.name)
 
 
 @bp.route("/appointments/<int:appointment_id>/check-in", methods=["GET", "POST"])
@@ -297,7 +335,7 @@ def therapist_check_in_panel(user):
     return render_template("intake/_therapist_check_in_panel.html", appointments=appointments)
 
 
-@client_panel(order=20)
+@client_panel(order=20, side=True)
 def client_health_record_panel(viewer, client):
     if not access.may_read_clinical(viewer, client):
         return None
@@ -310,4 +348,18 @@ def client_health_record_panel(viewer, client):
         status=clearance_status(client, today), clearance=active_clearance(client, today),
         flags=services.client_open_flags(client),
         may_grant=services.may_grant_clearance(viewer, client),
+        waiting=services.letters_waiting([client.id]).get(client.id, []),
+    )
+
+
+@own_record_panel(order=10, side=True)
+def own_health_panel(viewer, client):
+    today = clock.today()
+    return render_template(
+        "intake/_own_health_panel.html", client=client, latest=services.latest_intake(client.id),
+        status=clearance_status(client, today), flags=services.client_open_flags(client),
+        clearance=active_clearance(client, today), due=services.check_ins_due(client),
+        waiting=services.letters_waiting([client.id]).get(client.id, []),
+        sent=services.letters_sent(client.id),
+        letter_form=g.get("letter_form") or LetterUploadForm(),
     )

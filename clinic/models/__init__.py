@@ -8,7 +8,7 @@ from clinic.models.care_plan import CarePlan
 from clinic.models.client import Client
 from clinic.models.clinic_settings import ClinicSettings
 from clinic.models.email import OutboundEmail
-from clinic.models.intake import CheckIn, Clearance, Intake
+from clinic.models.intake import CheckIn, Clearance, ClearanceLetter, Intake
 from clinic.models.service import Service
 from clinic.models.session_note import NoteAmendment, NoteTechnique, SessionNote
 from clinic.models.therapist import Therapist, TimeOff, WorkingHours
@@ -36,6 +36,7 @@ __all__ = [
     "CarePlan",
     "CheckIn",
     "Clearance",
+    "ClearanceLetter",
     "Client",
     "ClinicSettings",
     "Intake",

@@ -101,3 +101,31 @@ class Clearance(db.Model):
 
     def __repr__(self) -> str:
         return f"<Clearance {self.id} client={self.client_id} until={self.valid_until}>"
+
+
+class ClearanceLetter(db.Model):
+    """A physician's letter the client uploaded themself, waiting for staff to review it.
+
+    Staff who record the clearance from it attach it (`clearance_id`); until then it is
+    "received, waiting for review" in the clearance queue.
+    """
+
+    __tablename__ = "clearance_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    clearance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("clearances.id"))
+
+    client: Mapped[Client] = relationship()
+
+    @property
+    def reviewed(self) -> bool:
+        return self.clearance_id is not None
+
+    def __repr__(self) -> str:
+        return f"<ClearanceLetter {self.id} client={self.client_id}>"

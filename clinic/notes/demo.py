@@ -1,17 +1,13 @@
-"""Demo session notes for the past visits outside care plans, so reports have figures to show.
+"""Demo session notes: pain that falls over a course of care, in a therapist's words.
 
 Relief differs by technique (made-up demo numbers, not clinical claims), so the owner's
 "pain change by technique" table has something to compare.
 """
 
 import random
-from collections import defaultdict
 from datetime import timedelta
 
-from clinic import clock
-from clinic.models import AppointmentStatus
-from clinic.notes.services import NoteInput, note_blocker, record_note
-from clinic.scheduling.services import cancel_appointment
+from clinic.notes.services import NoteInput
 
 # Technique -> typical drop in pain over one session, for the demo only.
 TYPICAL_RELIEF = {
@@ -29,43 +25,37 @@ AREAS = (
     ["left hip", "lower back"],
     ["hip flexors", "glutes"],
     ["right hip", "IT band"],
+    ["left hip", "gluteus medius"],
+    ["right hip", "piriformis"],
 )
-# Visits of clients who cannot have notes (no intake, or held for clearance) older than this
-# are shown as called off, so the "waiting for a note" lists stay to the recent ones.
-KEEP_WAITING = timedelta(days=7)
+# Most notes are signed between clients; some at the end of the day.
+SIGNING_DELAYS_MINUTES = (4, 6, 8, 10, 12, 15, 20, 25, 35, 50, 90, 150, 240)
 
 
-def seed_notes(demo) -> None:
-    """Sign a note for each past visit still open; call off old ones that cannot have one."""
-    rng = random.Random(11)
-    now = clock.now()
-    visits = defaultdict(int)
-    past = sorted(
-        (a for a in demo.appointments if a.status == AppointmentStatus.BOOKED and a.starts_at < now),
-        key=lambda a: a.starts_at,
-    )
-    for appointment in past:
-        if note_blocker(appointment) is None:
-            visits[appointment.client_id] += 1
-            record_note(appointment.therapist.user, appointment.id, _note(rng, visits[appointment.client_id]))
-        elif appointment.starts_at < now - KEEP_WAITING:
-            cancel_appointment(
-                demo.owner, appointment.id, "Postponed until the intake and clearance are done"
-            )
+def signing_delay(rng: random.Random) -> timedelta:
+    return timedelta(minutes=rng.choice(SIGNING_DELAYS_MINUTES))
 
 
-def _note(rng: random.Random, visit: int) -> NoteInput:
+def pain_on_arrival(rng: random.Random, baseline: int, visit: int) -> int:
+    """Pain falls about half a point a visit over a course of care, with ordinary ups and downs."""
+    return max(1, min(9, round(baseline - 0.55 * visit + rng.choice((-1, 0, 0, 0, 1)))))
+
+
+def demo_note(rng: random.Random, before: int, *, restrictions: str | None = None) -> NoteInput:
     techniques = rng.sample(sorted(TYPICAL_RELIEF), rng.choice((1, 2, 2, 3)))
-    before = max(2, min(9, 8 - visit // 2 + rng.choice((-1, 0, 0, 1))))
+    if restrictions and "deep tissue" in restrictions.lower():
+        techniques = [t for t in techniques if t not in ("deep_tissue", "trigger_point")] or ["swedish"]
     relief = sum(TYPICAL_RELIEF[t] for t in techniques) / len(techniques) + rng.uniform(-0.8, 0.8)
     after = max(0, min(before, round(before - relief)))
+    adverse = "Mild soreness the next day, eased with heat." if rng.random() < 0.06 else None
     return NoteInput(
         techniques=techniques,
         areas=rng.choice(AREAS),
         pain_before=before,
         pain_after=after,
-        subjective=f"Hip pain {before}/10 on arrival.",
+        subjective=f"Hip pain {before}/10 on arrival; stairs and sitting long are hardest.",
         objective="Tenderness over the lateral hip; range of motion a little better than last time.",
         assessment="Responding to treatment." if after < before else "No change today.",
         plan="Continue as planned; walking and heat at home.",
+        adverse_reaction=adverse,
     )

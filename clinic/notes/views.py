@@ -9,7 +9,7 @@ from clinic import access, clock
 from clinic.auth.decorators import role_required
 from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.home.panels import client_panel, dashboard_panel
+from clinic.home.panels import client_panel, dashboard_panel, own_record_panel
 from clinic.intake.status import active_clearance
 from clinic.notes import services
 from clinic.notes.forms import AmendmentForm, NoteForm
@@ -167,6 +167,7 @@ def sessions_panel(viewer, client):
     )
 
 
+@own_record_panel(order=30)
 @client_panel(order=30)
 def pain_trend_panel(viewer, client):
     if not access.may_read_clinical(viewer, client):

@@ -3,18 +3,20 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 from clinic import clock
 from clinic.clinic_settings.services import clinic_profile
-from clinic.models import Appointment, CarePlan
+from clinic.models import Appointment, CarePlan, Clearance, Client
 
 CONFIRMATION = "confirmation"
 RESCHEDULE = "reschedule"
 CANCELLATION = "cancellation"
 REMINDER = "reminder"
 CARE_PLAN = "care_plan"
-KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER, CARE_PLAN)
+HELD = "clearance_held"
+CLEARED = "clearance_granted"
+KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER, CARE_PLAN, HELD, CLEARED)
 
 _SUBJECTS = {
     CONFIRMATION: "Your appointment is booked: {when}",
@@ -96,3 +98,35 @@ def compose_care_plan(plan: CarePlan, appointments: list[Appointment]) -> Messag
         summary=lambda a: f"{a.service.name} with {a.therapist.user.name} ({clinic_name})",
     )
     return Message(subject, body, "care-plan.ics", ics)
+
+
+def _record_link() -> str | None:
+    """The client's own record page (where the letter is uploaded), when a request knows our address."""
+    return url_for("home.my_record", _external=True) if has_request_context() else None
+
+
+def compose_held(client: Client, flags: list[dict], source: str) -> Message:
+    """Held for clearance: why, and what to do in plain words (see a physician, send the letter)."""
+    body = current_app.jinja_env.get_template("notifications/clearance_held.txt").render(
+        clinic_name=current_app.config["CLINIC_NAME"],
+        client_name=client.name,
+        reasons=[flag["reason"] for flag in flags],
+        source=source,
+        record_link=_record_link(),
+    )
+    return Message("Before your next massage: we need a note from your doctor", body)
+
+
+def compose_cleared(clearance: Clearance) -> Message:
+    """Cleared: by whom, until when, and the restrictions the therapists will follow."""
+    body = current_app.jinja_env.get_template("notifications/clearance_granted.txt").render(
+        clinic_name=current_app.config["CLINIC_NAME"],
+        client_name=clearance.client.name,
+        physician_name=clearance.physician_name,
+        cleared_on=f"{clearance.cleared_on.day} {clearance.cleared_on:%B %Y}",
+        valid_until=(f"{clearance.valid_until.day} {clearance.valid_until:%B %Y}"
+                     if clearance.valid_until else None),
+        restrictions=clearance.restrictions,
+        record_link=_record_link(),
+    )
+    return Message("You are cleared for massage", body)

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from clinic.extensions import db
-from clinic.models import Appointment, OutboundEmail
+from clinic.models import Appointment, Client, OutboundEmail
 from clinic.notifications.messages import Message
 
 # After this many failed attempts a row stays in the outbox for the owner to see, unsent.
@@ -31,25 +31,28 @@ LONGEST_RETRY = timedelta(hours=2)
 
 def enqueue(
     kind: str, appointment: Appointment | None, message: Message, *, dedupe_key: str = "",
-    recipient: str | None = None,
+    recipient: str | None = None, client: Client | None = None,
 ) -> bool:
     """Add an email to the caller's transaction; False if this (kind, appointment, key) exists.
 
     An email about an account rather than a visit (a password reset) has no appointment and
-    names its `recipient`.
+    names its `recipient`; one about the client (held for clearance, cleared) passes `client`.
 
     INSERT ... ON CONFLICT DO NOTHING, so two transactions queuing the same reminder at once
     end with one row and neither fails. A mail worker delivers it once the caller commits.
+    An email about the client rather than a visit (held for clearance, cleared) passes
+    `client` and no appointment; such rows are not deduplicated (NULLs never clash).
     """
+    recipient = recipient or (client.email if client is not None else appointment.client.email)
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(OutboundEmail)
         .values(
             kind=kind,
-            appointment_id=appointment.id if appointment else None,
+            appointment_id=appointment.id if appointment is not None else None,
             dedupe_key=dedupe_key,
-            recipient=recipient or appointment.client.email,
+            recipient=recipient,
             subject=message.subject[:200],
             body=message.body,
             attachment_name=message.attachment_name,

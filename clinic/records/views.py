@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from clinic import access, clock
 from clinic.auth.decorators import owner_required
 from clinic.extensions import db
-from clinic.home.panels import client_panel, dashboard_panel
+from clinic.home.panels import client_panel, dashboard_panel, own_record_panel
 from clinic.records import services
 
 bp = Blueprint("records", __name__)
@@ -62,6 +62,7 @@ def close(client_id: int):
 
 
 @client_panel(order=90)
+@own_record_panel(order=90, side=True)
 def record_panel(viewer, client):
     if not access.may_export_record(viewer, client):
         return None

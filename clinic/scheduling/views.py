@@ -12,7 +12,7 @@ from clinic.clinic_settings.rules import major_units
 from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
-from clinic.home.panels import client_panel, dashboard_panel, nav_link
+from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
@@ -213,9 +213,7 @@ def my_appointments():
 @login_required
 def appointment(appointment_id: int):
     item = services.appointment_for(current_user, appointment_id)
-    summary = None
-    if current_user.is_staff:
-        summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
+    summary = clearance_summaries([item.client_id], clock.today())[item.client_id]
     return render_template(
         "scheduling/appointment.html", item=item, summary=summary,
         action_form=forms.ActionForm(),
@@ -668,6 +666,7 @@ def today_panel(user: User):
     return render_template("scheduling/_today_panel.html", rows=rows, summaries=summaries, day=today)
 
 
+@own_record_panel(order=20)
 @client_panel(order=10)
 def client_appointments_panel(viewer: User, client: Client):
     query = (

@@ -8,7 +8,7 @@ from clinic.access import visible_client
 from clinic.api.parsing import parse_day, parse_id
 from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.home.panels import client_panel, nav_link
+from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.waitlist import forms, matching, services
 
 bp = Blueprint("waitlist", __name__)
@@ -120,6 +120,7 @@ def claim():
 
 
 @client_panel(order=25)
+@own_record_panel(order=25)
 def client_waitlist_panel(viewer, client):
     rows = services.open_entries(viewer, client_id=client.id, limit=50)
     return render_template("waitlist/_client_panel.html", viewer=viewer, client=client, entries=rows,

@@ -146,3 +146,11 @@ def assert_fits_phone_width(page) -> None:
     """Nothing makes the page scroll sideways at phone width (wide tables scroll in their box)."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the viewport"
+
+
+def main_menu(page):
+    """The main navigation, opening the phone's "Menu" button first when that is how it shows."""
+    button = page.locator("summary.nav-menu-button")
+    if button.is_visible() and page.locator("details.nav-menu").get_attribute("open") is None:
+        button.click()
+    return page.get_by_role("navigation", name="Main")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from clinic import clock
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan, Client, Service, User
-from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login
+from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login, main_menu
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_care_plan_pages_are_accessible_and_fit_a_phone(phone_page, live_server)
         assert_fits_phone_width(phone_page)
     phone_page.goto(live_server(f"/care-plans/{plan_id}"))
     assert phone_page.locator("#plan-phase").is_visible()
-    phone_page.get_by_role("button", name="Log out").click()
+    main_menu(phone_page).get_by_role("button", name="Log out").click()
     login(phone_page, live_server, client_email)
     phone_page.goto(live_server(f"/care-plans/{plan_id}"))
     assert phone_page.get_by_role("button", name="Cancel all remaining sessions").is_visible()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import CarePlan
-from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login
+from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login, main_menu
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_the_confirmation_pages_are_accessible(page, phone_page, live_server, de
         each.goto(live_server(f"/care-plans/{plan_id}/end"))
         assert each.get_by_role("button", name="Yes, end the plan").is_visible()
         assert_accessible(each)
-        each.get_by_role("button", name="Log out").click()
+        main_menu(each).get_by_role("button", name="Log out").click()
         login(each, live_server, client_email)
         each.goto(live_server(f"/care-plans/{plan_id}/cancel-rest"))
         assert each.get_by_role("link", name="Keep the plan").is_visible()
