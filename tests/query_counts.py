@@ -1,6 +1,7 @@
 """Counting the SQL statements a request runs: a page or list whose count grows with the data
 is an N+1 (one query per row), a defect however fast it is on small data."""
 
+import gc
 from contextlib import contextmanager
 
 from sqlalchemy import event
