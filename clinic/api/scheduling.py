@@ -3,7 +3,7 @@
 import secrets
 from datetime import time
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor, roles_required
@@ -267,20 +267,27 @@ def get_availability():
     reader.check()
     services.check_range(first, last)
     found = services.availability(service_id, first, last, therapist_id)
+    return availability_response(found)
+
+
+def availability_response(found: list[services.Slot]) -> Response:
+    """The slots as JSON, written directly: the same text jsonify gives (sorted keys, compact),
+    at a fraction of its cost for thousands of slots. Each instant is formatted once: many
+    therapists share the same starts, and services.availability shares their datetimes."""
     zone = clock.clinic_zone()
-    iso: dict = {}  # many therapists share the same starts: format each instant once
+    iso: dict = {}
 
-    def text(instant):
-        if instant not in iso:
-            iso[instant] = instant.astimezone(zone).isoformat()
-        return iso[instant]
+    def text(instant) -> str:
+        formatted = iso.get(instant)
+        if formatted is None:
+            formatted = iso[instant] = instant.astimezone(zone).isoformat()
+        return formatted
 
-    return jsonify(
-        [
-            {"therapist_id": slot.therapist_id, "start": text(slot.start), "end": text(slot.end)}
-            for slot in found
-        ]
+    body = ",".join(
+        f'{{"end":"{text(slot.end)}","start":"{text(slot.start)}","therapist_id":{int(slot.therapist_id)}}}'
+        for slot in found
     )
+    return current_app.response_class(f"[{body}]\n", mimetype=current_app.json.mimetype)
 
 
 @bp.post("/appointments")

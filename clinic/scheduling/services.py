@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, exists, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, cast, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from clinic import clock, signals
 from clinic.auth.permissions import require_owner, require_staff
-from clinic.database import lock_client_schedule, lock_therapist_schedule
+from clinic.database import lock_client_schedule, lock_therapist_schedule, read_only_connection
 from clinic.errors import (
     BookingClearanceRequired,
     BookingConflict,
@@ -276,43 +276,162 @@ def availability(
     """Every start a client could book now, for one service, in chronological order.
 
     `ignore_appointment_id` leaves one appointment out, to offer the times it could move to.
+    Three queries whatever the clinic's size (service; therapists with their hours;
+    appointments and time off), read without the write lock (read_only_connection).
     """
     check_range(first, last)
-    service = get_service(service_id)
-    if therapist_id is not None:
-        therapist_ids = [get_therapist(therapist_id).id]
-    else:
-        therapist_ids = [t.id for t in active_therapists()]
-    if not therapist_ids:
-        return []
-    range_start, range_end = clock.day_range(first, last)
-    not_before = booking_not_before()
-    if range_end <= not_before:
-        return []
-    hours = _weekly_hours(therapist_ids)
-    therapist_ids = [tid for tid in therapist_ids if hours.get(tid)]
-    if not therapist_ids:
-        return []
-    time_off = _time_off(therapist_ids, range_start, range_end)
-    busy = _busy(therapist_ids, range_start, range_end, ignore_appointment_id)
+    with read_only_connection() as connection:
+        duration_minutes, buffer_minutes = _bookable_service(connection, service_id)
+        hours = _therapists_hours(connection, therapist_id)
+        range_start, range_end = clock.day_range(first, last)
+        not_before = booking_not_before()
+        if range_end <= not_before:
+            return []
+        therapist_ids = [tid for tid, week in hours.items() if week]
+        if not therapist_ids:
+            return []
+        busy, time_off = _obstacles(connection, therapist_ids, range_start, range_end, ignore_appointment_id)
     zone = clock.clinic_zone()
-    duration = timedelta(minutes=service.duration_minutes)
-    found = []
+    floor = int(not_before.timestamp()) + (1 if not_before.microsecond else 0)
+    windows: dict[frozenset, list[slots.Window]] = {}  # therapists often share one week
+    found: list[tuple[int, int]] = []
     for tid in therapist_ids:
-        for start in slots.open_slots(
-            hours=hours[tid],
-            first_day=first,
-            last_day=last,
-            zone=zone,
-            duration_minutes=service.duration_minutes,
-            buffer_minutes=service.buffer_minutes,
+        week = frozenset(hours[tid])
+        if week not in windows:
+            windows[week] = slots.working_windows(week, first, last, zone)
+        starts = slots.open_starts(
+            windows=windows[week],
+            duration_minutes=duration_minutes,
+            buffer_minutes=buffer_minutes,
             busy=busy.get(tid, ()),
             time_off=time_off.get(tid, ()),
-            not_before=not_before,
-        ):
-            found.append(Slot(tid, start, start + duration))
-    found.sort(key=lambda slot: (slot.start, slot.therapist_id))
-    return found
+            not_before=floor,
+        )
+        found.extend((start, tid) for start in starts)
+    found.sort()
+    duration = duration_minutes * 60
+    moments: dict[int, datetime] = {}  # one datetime per instant: therapists share starts and ends
+
+    def moment(seconds: int) -> datetime:
+        instant = moments.get(seconds)
+        if instant is None:
+            instant = moments[seconds] = datetime.fromtimestamp(seconds, UTC)
+        return instant
+
+    return [Slot(tid, moment(start), moment(start + duration)) for start, tid in found]
+
+
+def _bookable_service(connection, service_id: int) -> tuple[int, int]:
+    """(duration, buffer) in minutes of an active service, else NotFound (as get_service)."""
+    row = connection.execute(_AVAILABILITY_SQL.service, {"service_id": service_id}).first()
+    if row is None:
+        raise NotFound("No such service.")
+    return row[0], row[1]
+
+
+def _therapists_hours(connection, therapist_id: int | None) -> dict[int, list[slots.WeeklyHours]]:
+    """Active therapists (or the one asked for, else NotFound) with their weekly hours, which
+    may be none."""
+    if therapist_id is None:
+        rows = connection.execute(_AVAILABILITY_SQL.all_hours).all()
+    else:
+        rows = connection.execute(_AVAILABILITY_SQL.one_hours, {"therapist_id": therapist_id}).all()
+        if not rows:
+            raise NotFound("No such therapist.")
+    hours: dict[int, list[slots.WeeklyHours]] = {}
+    for tid, weekday, start, end in rows:
+        week = hours.setdefault(tid, [])
+        if weekday is not None:
+            week.append(slots.WeeklyHours(weekday, start, end))
+    return hours
+
+
+def _obstacles(
+    connection, therapist_ids: list[int], start: datetime, end: datetime, ignore_id: int | None
+) -> tuple[dict[int, list[tuple[int, int, int]]], dict[int, list[tuple[int, int]]]]:
+    """Busy appointments (start, end, buffer) and time off (start, end) in Unix seconds by
+    therapist, both from one query (the same bounds as _busy and _time_off)."""
+    statement = _AVAILABILITY_SQL.obstacles if ignore_id is None else _AVAILABILITY_SQL.obstacles_ignoring
+    rows = connection.execute(
+        statement,
+        {
+            "therapist_ids": therapist_ids,
+            "reach_start": start - _REACH,
+            "reach_end": end + _REACH,
+            "earliest": start - _REACH - _LONGEST,
+            "range_start": start,
+            "range_end": end,
+            "ignore_id": ignore_id,
+        },
+    ).all()
+    busy: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    time_off: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for is_time_off, tid, s, e, buffer in rows:
+        if is_time_off:
+            time_off[tid].append((s, e))
+        else:
+            busy[tid].append((s, e, buffer))
+    return busy, time_off
+
+
+class _AvailabilityStatements:
+    """Availability's statements, built once per database dialect: building and keying a
+    statement cost more than running it (SQLAlchemy then finds the compiled form cached)."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, dict] = {}
+
+    def __getattr__(self, name: str):
+        dialect = db.session.get_bind().dialect.name
+        if dialect not in self._built:
+            self._built[dialect] = _availability_statements()
+        return self._built[dialect][name]
+
+
+def _availability_statements() -> dict:
+    hours = (
+        select(Therapist.id, WorkingHours.weekday, WorkingHours.starts_at, WorkingHours.ends_at)
+        .join(User, User.id == Therapist.id)
+        .outerjoin(WorkingHours, WorkingHours.therapist_id == Therapist.id)
+        .where(User.is_disabled.is_(False))
+    )
+    ids = bindparam("therapist_ids", expanding=True)
+    busy = select(
+        literal_column("0"),
+        Appointment.therapist_id,
+        _epoch_seconds(Appointment.starts_at),
+        _epoch_seconds(Appointment.ends_at),
+        Appointment.buffer_minutes,
+    ).where(
+        Appointment.therapist_id.in_(ids),
+        Appointment.status != AppointmentStatus.CANCELLED,
+        overlap_clause(
+            Appointment.starts_at, Appointment.ends_at, bindparam("reach_start"), bindparam("reach_end")
+        ),
+        Appointment.starts_at > bindparam("earliest"),
+    )
+    time_off = select(
+        literal_column("1"),
+        TimeOff.therapist_id,
+        _epoch_seconds(TimeOff.starts_at),
+        _epoch_seconds(TimeOff.ends_at),
+        literal_column("0"),
+    ).where(
+        TimeOff.therapist_id.in_(ids),
+        overlap_clause(TimeOff.starts_at, TimeOff.ends_at, bindparam("range_start"), bindparam("range_end")),
+    )
+    return {
+        "service": select(Service.duration_minutes, Service.buffer_minutes).where(
+            Service.id == bindparam("service_id"), Service.is_active
+        ),
+        "all_hours": hours,
+        "one_hours": hours.where(Therapist.id == bindparam("therapist_id")),
+        "obstacles": union_all(busy, time_off),
+        "obstacles_ignoring": union_all(busy.where(Appointment.id != bindparam("ignore_id")), time_off),
+    }
+
+
+_AVAILABILITY_SQL = _AvailabilityStatements()
 
 
 def schedule_problem(
