@@ -1,7 +1,7 @@
 """Where an availability request spends its time: cProfile over the WSGI app (test client).
 
 Seeds a scratch SQLite file with the bench seeder (20 therapists, 50,000 appointments), then
-profiles N requests of one scenario and prints the top functions by cumulative and own time,
+times N requests of one scenario, profiles N more and prints the top functions by cumulative and own time,
 and the SQL statements one request runs.
     python -m bench.profile_availability [one|all] [N]
 """
@@ -9,6 +9,7 @@ and the SQL statements one request runs.
 import cProfile
 import pstats
 import sys
+import time
 from datetime import timedelta
 
 from sqlalchemy import event
@@ -53,6 +54,10 @@ def main() -> None:
         print(f"{url}: {len(response.get_json())} slots, {len(statements)} SQL statements")
         for statement in statements:
             print("  ", " ".join(statement.split())[:160])
+        began = time.perf_counter()
+        for _ in range(runs):
+            web.get(url)
+        print(f"{(time.perf_counter() - began) * 1000 / runs:.2f} ms a request without the profiler")
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(runs):
