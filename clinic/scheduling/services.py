@@ -378,7 +378,7 @@ def _obstacles(
     """Busy appointments (start, end, buffer) and time off (start, end) in Unix seconds by
     therapist, both from one query (the same bounds as _busy and _time_off)."""
     statement = _AVAILABILITY_SQL.obstacles if ignore_id is None else _AVAILABILITY_SQL.obstacles_ignoring
-    rows = connection.execute(
+    result = connection.execute(
         statement,
         {
             "therapist_ids": therapist_ids,
@@ -389,7 +389,13 @@ def _obstacles(
             "range_end": end,
             "ignore_id": ignore_id,
         },
-    ).all()
+    )
+    try:
+        # Integers only, so the driver's plain tuples will do: making a Row of each of
+        # thousands cost as much as the query.
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     busy: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     time_off: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for is_time_off, tid, s, e, buffer in rows:
