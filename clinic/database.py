@@ -42,20 +42,30 @@ def configure_sqlite(engine: Engine) -> None:
 
 @contextmanager
 def read_only_connection() -> Iterator[Connection]:
-    """The session's connection for a use case that only reads (public availability).
+    """A connection for a use case that only reads (public availability).
 
-    When the session has no transaction yet, the reads run in one of their own that writes
-    nothing: on SQLite without BEGIN IMMEDIATE, so readers neither wait for the write lock nor
-    make writers (and each other, in other processes) wait, and each statement sees the latest
-    commit, as PostgreSQL's READ COMMITTED does. It ends on leaving the block, so anything the
-    request writes afterwards starts a transaction with the write lock as usual. Inside a
-    transaction already begun (or with changes not yet flushed) this is simply that
-    transaction's connection, which also sees the changes made in it.
+    When the session has no transaction yet, the reads run on a connection of their own that
+    writes nothing: on SQLite without BEGIN IMMEDIATE, so readers neither wait for the write
+    lock nor make writers (and each other, in other processes) wait, and each statement sees
+    the latest commit, as PostgreSQL's READ COMMITTED does. It goes back to the pool on
+    leaving the block, and the session is not even created, so a request that writes
+    afterwards starts its transaction with the write lock as usual. Inside a transaction
+    already begun (or with changes not yet flushed) this is that transaction's connection,
+    which also sees the changes made in it.
     """
-    session = db.session()  # the request's Session behind the scoped proxy
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
+    session = db.session.registry() if db.session.registry.has() else None
+    if session is not None and (session.in_transaction() or session.new or session.dirty or session.deleted):
         yield session.connection()
         return
+    # Flask-SQLAlchemy's sessions use its engine; asking the session would create one.
+    bind = db.session.session_factory.kw.get("bind") or db.engine
+    if isinstance(bind, Engine):
+        with bind.connect().execution_options(**{READ_ONLY: True}) as connection:
+            yield connection
+        return
+    # A session bound to one connection (the test suite's outer transaction): read through it.
+    if session is None:
+        session = db.session()
     connection = session.connection(execution_options={READ_ONLY: True})
     try:
         yield connection

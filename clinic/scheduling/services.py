@@ -191,13 +191,13 @@ def _time_off(therapist_ids, start: datetime, end: datetime) -> dict[int, list[s
     return result
 
 
-def _epoch_seconds(column):
+def _epoch_seconds(column, dialect: str | None = None):
     """A UTC timestamp column as integer Unix seconds, computed by the database.
 
     Availability reads thousands of rows; parsing SQLite's datetime strings in Python
     dominated its time, while integers convert cheaply.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
+    if (dialect or db.session.get_bind().dialect.name) == "sqlite":
         if sqlite3.sqlite_version_info >= (3, 38):
             return func.unixepoch(column)  # a quarter faster than strftime('%s')
         return cast(func.strftime("%s", column), Integer)
@@ -349,7 +349,7 @@ def bookable_starts(
 
 def _bookable_service(connection, service_id: int) -> tuple[int, int]:
     """(duration, buffer) in minutes of an active service, else NotFound (as get_service)."""
-    row = connection.execute(_AVAILABILITY_SQL.service, {"service_id": service_id}).first()
+    row = connection.execute(_statement(connection, "service"), {"service_id": service_id}).first()
     if row is None:
         raise NotFound("No such service.")
     return row[0], row[1]
@@ -359,9 +359,9 @@ def _therapists_hours(connection, therapist_id: int | None) -> dict[int, list[sl
     """Active therapists (or the one asked for, else NotFound) with their weekly hours, which
     may be none."""
     if therapist_id is None:
-        rows = connection.execute(_AVAILABILITY_SQL.all_hours).all()
+        rows = connection.execute(_statement(connection, "all_hours")).all()
     else:
-        rows = connection.execute(_AVAILABILITY_SQL.one_hours, {"therapist_id": therapist_id}).all()
+        rows = connection.execute(_statement(connection, "one_hours"), {"therapist_id": therapist_id}).all()
         if not rows:
             raise NotFound("No such therapist.")
     hours: dict[int, list[slots.WeeklyHours]] = {}
@@ -377,7 +377,7 @@ def _obstacles(
 ) -> tuple[dict[int, list[tuple[int, int, int]]], dict[int, list[tuple[int, int]]]]:
     """Busy appointments (start, end, buffer) and time off (start, end) in Unix seconds by
     therapist, both from one query (the same bounds as _busy and _time_off)."""
-    statement = _AVAILABILITY_SQL.obstacles if ignore_id is None else _AVAILABILITY_SQL.obstacles_ignoring
+    statement = _statement(connection, "obstacles" if ignore_id is None else "obstacles_ignoring")
     result = connection.execute(
         statement,
         {
@@ -406,21 +406,19 @@ def _obstacles(
     return busy, time_off
 
 
-class _AvailabilityStatements:
-    """Availability's statements, built once per database dialect: building and keying a
-    statement cost more than running it (SQLAlchemy then finds the compiled form cached)."""
-
-    def __init__(self) -> None:
-        self._built: dict[str, dict] = {}
-
-    def __getattr__(self, name: str):
-        dialect = db.session.get_bind().dialect.name
-        if dialect not in self._built:
-            self._built[dialect] = _availability_statements()
-        return self._built[dialect][name]
+_AVAILABILITY_STATEMENTS: dict[str, dict] = {}
 
 
-def _availability_statements() -> dict:
+def _statement(connection, name: str):
+    """One of availability's statements, built once per database dialect: building and
+    keying a statement cost more than running it (SQLAlchemy then finds it compiled)."""
+    dialect = connection.dialect.name
+    if dialect not in _AVAILABILITY_STATEMENTS:
+        _AVAILABILITY_STATEMENTS[dialect] = _availability_statements(dialect)
+    return _AVAILABILITY_STATEMENTS[dialect][name]
+
+
+def _availability_statements(dialect: str) -> dict:
     hours = (
         select(Therapist.id, WorkingHours.weekday, WorkingHours.starts_at, WorkingHours.ends_at)
         .join(User, User.id == Therapist.id)
@@ -431,8 +429,8 @@ def _availability_statements() -> dict:
     busy = select(
         literal_column("0"),
         Appointment.therapist_id,
-        _epoch_seconds(Appointment.starts_at),
-        _epoch_seconds(Appointment.ends_at),
+        _epoch_seconds(Appointment.starts_at, dialect),
+        _epoch_seconds(Appointment.ends_at, dialect),
         Appointment.buffer_minutes,
     ).where(
         Appointment.therapist_id.in_(ids),
@@ -445,8 +443,8 @@ def _availability_statements() -> dict:
     time_off = select(
         literal_column("1"),
         TimeOff.therapist_id,
-        _epoch_seconds(TimeOff.starts_at),
-        _epoch_seconds(TimeOff.ends_at),
+        _epoch_seconds(TimeOff.starts_at, dialect),
+        _epoch_seconds(TimeOff.ends_at, dialect),
         literal_column("0"),
     ).where(
         TimeOff.therapist_id.in_(ids),
@@ -462,8 +460,6 @@ def _availability_statements() -> dict:
         "obstacles_ignoring": union_all(busy.where(Appointment.id != bindparam("ignore_id")), time_off),
     }
 
-
-_AVAILABILITY_SQL = _AvailabilityStatements()
 
 
 def schedule_problem(
