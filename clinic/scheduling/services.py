@@ -12,7 +12,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, bindparam, cast, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -311,13 +323,12 @@ def bookable_starts(
     *,
     ignore_appointment_id: int | None = None,
 ) -> BookableStarts:
-    """What availability offers, without a datetime per slot. Three queries whatever the
-    clinic's size (service; therapists with their hours; appointments and time off), read
+    """What availability offers, without a datetime per slot. Two queries whatever the
+    clinic's size (the service with the therapists' hours; appointments and time off), read
     without the write lock (read_only_connection)."""
     check_range(first, last)
     with read_only_connection() as connection:
-        duration_minutes, buffer_minutes = _bookable_service(connection, service_id)
-        hours = _therapists_hours(connection, therapist_id)
+        duration_minutes, buffer_minutes, hours = _service_and_hours(connection, service_id, therapist_id)
         range_start, range_end = clock.day_range(first, last)
         not_before = booking_not_before()
         if range_end <= not_before:
@@ -347,29 +358,29 @@ def bookable_starts(
     return BookableStarts(duration_minutes * 60, found)
 
 
-def _bookable_service(connection, service_id: int) -> tuple[int, int]:
-    """(duration, buffer) in minutes of an active service, else NotFound (as get_service)."""
-    row = connection.execute(_statement(connection, "service"), {"service_id": service_id}).first()
-    if row is None:
+def _service_and_hours(
+    connection, service_id: int, therapist_id: int | None
+) -> tuple[int, int, dict[int, list[slots.WeeklyHours]]]:
+    """The service's duration and buffer in minutes, and the active therapists (or the one
+    asked for) with their weekly hours, which may be none; in one query.
+
+    A missing or inactive service is NotFound as in get_service, then a missing or disabled
+    therapist as in get_therapist.
+    """
+    name = "service_all_hours" if therapist_id is None else "service_one_hours"
+    params = {"service_id": service_id, "therapist_id": therapist_id}
+    rows = connection.execute(_statement(connection, name), params).all()
+    if not rows:
         raise NotFound("No such service.")
-    return row[0], row[1]
-
-
-def _therapists_hours(connection, therapist_id: int | None) -> dict[int, list[slots.WeeklyHours]]:
-    """Active therapists (or the one asked for, else NotFound) with their weekly hours, which
-    may be none."""
-    if therapist_id is None:
-        rows = connection.execute(_statement(connection, "all_hours")).all()
-    else:
-        rows = connection.execute(_statement(connection, "one_hours"), {"therapist_id": therapist_id}).all()
-        if not rows:
-            raise NotFound("No such therapist.")
     hours: dict[int, list[slots.WeeklyHours]] = {}
-    for tid, weekday, start, end in rows:
-        week = hours.setdefault(tid, [])
-        if weekday is not None:
-            week.append(slots.WeeklyHours(weekday, start, end))
-    return hours
+    for _duration, _buffer, tid, weekday, start, end in rows:
+        if tid is not None:
+            week = hours.setdefault(tid, [])
+            if weekday is not None:
+                week.append(slots.WeeklyHours(weekday, start, end))
+    if therapist_id is not None and not hours:
+        raise NotFound("No such therapist.")
+    return rows[0][0], rows[0][1], hours
 
 
 def _obstacles(
@@ -419,7 +430,24 @@ def _statement(connection, name: str):
 
 
 def _availability_statements(dialect: str) -> dict:
-    hours = (
+    def service_with(therapists):
+        # The service's row, joined to every therapist's hours (or one row of NULLs when
+        # there is no therapist): no row at all means no such service.
+        hours = therapists.subquery()
+        return (
+            select(
+                Service.duration_minutes,
+                Service.buffer_minutes,
+                hours.c.id,
+                hours.c.weekday,
+                hours.c.starts_at,
+                hours.c.ends_at,
+            )
+            .outerjoin(hours, true())
+            .where(Service.id == bindparam("service_id"), Service.is_active)
+        )
+
+    therapists = (
         select(Therapist.id, WorkingHours.weekday, WorkingHours.starts_at, WorkingHours.ends_at)
         .join(User, User.id == Therapist.id)
         .outerjoin(WorkingHours, WorkingHours.therapist_id == Therapist.id)
@@ -451,11 +479,8 @@ def _availability_statements(dialect: str) -> dict:
         overlap_clause(TimeOff.starts_at, TimeOff.ends_at, bindparam("range_start"), bindparam("range_end")),
     )
     return {
-        "service": select(Service.duration_minutes, Service.buffer_minutes).where(
-            Service.id == bindparam("service_id"), Service.is_active
-        ),
-        "all_hours": hours,
-        "one_hours": hours.where(Therapist.id == bindparam("therapist_id")),
+        "service_all_hours": service_with(therapists),
+        "service_one_hours": service_with(therapists.where(Therapist.id == bindparam("therapist_id"))),
         "obstacles": union_all(busy, time_off),
         "obstacles_ignoring": union_all(busy.where(Appointment.id != bindparam("ignore_id")), time_off),
     }
