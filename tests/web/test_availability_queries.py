@@ -4,6 +4,7 @@ public read, and the same slots as the booking rule checked start by start."""
 from datetime import datetime, timedelta
 
 import pytest
+from flask import jsonify
 from freezegun import freeze_time
 from sqlalchemy import event
 
@@ -100,7 +101,13 @@ def test_availability_answers_what_the_booking_rule_allows(client, frozen):
     db.session.commit()
     url = f"{API}/availability?service_id={service.id}&from={DAY}&to={DAY + timedelta(days=1)}"
     offered = {(s["therapist_id"], datetime.fromisoformat(s["start"])) for s in client.get(url).get_json()}
-    rows = client.get(url).get_json()
+    response = client.get(url)
+    rows = response.get_json()
+    reference = jsonify([
+        {"therapist_id": slot.therapist_id, "start": clock.iso(slot.start), "end": clock.iso(slot.end)}
+        for slot in services.availability(service.id, DAY, DAY + timedelta(days=1))
+    ])
+    assert response.get_data() == reference.get_data()  # the very text jsonify wrote before
     assert rows == sorted(rows, key=lambda s: (datetime.fromisoformat(s["start"]), s["therapist_id"]))
     assert all(datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"]) == timedelta(minutes=45)
                for s in rows)
