@@ -60,6 +60,7 @@ def iso_strings(instants: Iterable[int], zone: ZoneInfo) -> dict[int, str]:
         by_day.setdefault(instant // 86_400, []).append(instant)
     texts: dict[int, str] = {}
     dates: dict[int, str] = {}
+    times: dict[int, str] = {}
     for day in by_day.values():
         first = datetime.fromtimestamp(min(day), zone)
         suffix = first.isoformat()[19:]  # the offset as isoformat writes it: "+01:00"
@@ -72,8 +73,12 @@ def iso_strings(instants: Iterable[int], zone: ZoneInfo) -> dict[int, str]:
             date_text = dates.get(local_days)
             if date_text is None:
                 date_text = dates[local_days] = date.fromordinal(_EPOCH_ORDINAL + local_days).isoformat()
-            hours, rest = divmod(clock_seconds, 3600)
-            texts[instant] = f"{date_text}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}{suffix}"
+            time_text = times.get(clock_seconds)
+            if time_text is None:
+                time_text = times[clock_seconds] = time(
+                    hour=clock_seconds // 3600, minute=clock_seconds // 60 % 60, second=clock_seconds % 60
+                ).isoformat()
+            texts[instant] = f"{date_text}T{time_text}{suffix}"
     return texts
 
 
