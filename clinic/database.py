@@ -7,12 +7,17 @@ PostgreSQL: the exclusion constraint on appointments is the final guarantee, and
 per-therapist advisory lock serialises the buffer checks that the constraint cannot see.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from clinic.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of a connection that only reads (see read_only_connection).
+READ_ONLY = "clinic_read_only"
 
 
 def _lenient_text(data: bytes) -> str:
@@ -37,7 +42,42 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.get_execution_options().get(READ_ONLY):
+            return  # each SELECT reads on its own, taking no write lock
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_only_connection() -> Iterator[Connection]:
+    """A connection for a use case that only reads (public availability).
+
+    When the session has no transaction yet, the reads run on a connection of their own that
+    writes nothing: on SQLite without BEGIN IMMEDIATE, so readers neither wait for the write
+    lock nor make writers (and each other, in other processes) wait, and each statement sees
+    the latest commit, as PostgreSQL's READ COMMITTED does. It goes back to the pool on
+    leaving the block, and the session is not even created, so a request that writes
+    afterwards starts its transaction with the write lock as usual. Inside a transaction
+    already begun (or with changes not yet flushed) this is that transaction's connection,
+    which also sees the changes made in it.
+    """
+    session = db.session.registry() if db.session.registry.has() else None
+    if session is not None and (session.in_transaction() or session.new or session.dirty or session.deleted):
+        yield session.connection()
+        return
+    # Flask-SQLAlchemy's sessions use its engine; asking the session would create one.
+    bind = db.session.session_factory.kw.get("bind") or db.engine
+    if isinstance(bind, Engine):
+        with bind.connect().execution_options(**{READ_ONLY: True}) as connection:
+            yield connection
+        return
+    # A session bound to one connection (the test suite's outer transaction): read through it.
+    if session is None:
+        session = db.session()
+    connection = session.connection(execution_options={READ_ONLY: True})
+    try:
+        yield connection
+    finally:
+        session.rollback()
 
 
 def lock_therapist_schedule(therapist_id: int) -> None:

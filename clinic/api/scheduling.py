@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor, roles_required
@@ -270,21 +270,23 @@ def get_availability():
     therapist_id = query_id(reader, "therapist_id", required=False)
     reader.check()
     services.check_range(first, last)
-    found = services.availability(service_id, first, last, therapist_id)
-    zone = clock.clinic_zone()
-    iso: dict = {}  # many therapists share the same starts: format each instant once
+    found = services.bookable_starts(service_id, first, last, therapist_id)
+    return availability_response(found)
 
-    def text(instant):
-        if instant not in iso:
-            iso[instant] = instant.astimezone(zone).isoformat()
-        return iso[instant]
 
-    return jsonify(
-        [
-            {"therapist_id": slot.therapist_id, "start": text(slot.start), "end": text(slot.end)}
-            for slot in found
-        ]
-    )
+def availability_response(found: services.BookableStarts) -> Response:
+    """The slots as JSON, written directly: the same text jsonify gives (sorted keys, compact)
+    at a fraction of its cost for thousands of slots. Therapists share starts, so each start's
+    text up to the therapist id is made once."""
+    duration = found.duration_seconds
+    starts = {start for start, _therapist_id in found.starts}
+    iso = clock.iso_strings(starts | {start + duration for start in starts}, clock.clinic_zone())
+    head = {
+        start: f'{{"end":"{iso[start + duration]}","start":"{iso[start]}","therapist_id":' for start in starts
+    }
+    body = "},".join([f"{head[start]}{therapist_id}" for start, therapist_id in found.starts])
+    text = f"[{body}}}]\n" if body else "[]\n"
+    return current_app.response_class(text, mimetype=current_app.json.mimetype)
 
 
 @bp.post("/appointments")

@@ -95,6 +95,25 @@ def on_grid(instant: datetime, zone: ZoneInfo) -> bool:
     return local.second == 0 and local.microsecond == 0 and local.minute % GRID_MINUTES == 0
 
 
+class Window(NamedTuple):
+    """A working interval in Unix seconds, with the clinic's UTC offset at its start: the
+    15-minute grid is clinic time, which is not UTC's grid in every zone."""
+
+    start: int
+    end: int
+    offset: int
+
+
+def working_windows(
+    hours: Iterable[WeeklyHours], first_day: date, last_day: date, zone: ZoneInfo
+) -> list[Window]:
+    """working_intervals as Unix seconds, the form open_starts works in."""
+    return [
+        Window(_epoch(w.start), _epoch(w.end), int(w.start.astimezone(zone).utcoffset().total_seconds()))
+        for w in working_intervals(hours, first_day, last_day, zone)
+    ]
+
+
 def _ceil_to_grid(seconds: int, offset_seconds: int) -> int:
     """The first grid instant at or after `seconds` (epoch), the grid aligned to local time."""
     return seconds + (-(seconds + offset_seconds)) % _GRID_SECONDS
@@ -135,40 +154,66 @@ def open_slots(
     `not_before` (the client's minimum notice), and it keeps from every busy appointment a
     gap of at least the larger of the two buffers (buffers may reach outside working hours).
     """
+    floor = None
+    if not_before is not None:
+        floor = _epoch(not_before) + (1 if not_before.microsecond else 0)
+    starts = open_starts(
+        windows=working_windows(hours, first_day, last_day, zone),
+        duration_minutes=duration_minutes,
+        buffer_minutes=buffer_minutes,
+        busy=[(_epoch(b.start), _epoch(b.end), b.buffer_minutes) for b in busy],
+        time_off=[(_epoch(off.start), _epoch(off.end)) for off in time_off],
+        not_before=floor,
+    )
+    return [datetime.fromtimestamp(s, UTC) for s in starts]
+
+
+def open_starts(
+    *,
+    windows: Iterable[Window],
+    duration_minutes: int,
+    buffer_minutes: int = 0,
+    busy: Iterable[tuple[int, int, int]] = (),
+    time_off: Iterable[tuple[int, int]] = (),
+    not_before: int | None = None,
+) -> list[int]:
+    """open_slots in Unix seconds: busy as (start, end, buffer_minutes), time off as
+    (start, end), the result ascending. Availability calls this directly; converting
+    thousands of instants to datetimes and back was most of its time.
+    """
     duration = duration_minutes * 60
     # Each obstacle forbids an open range of starts (lo, hi): a start s clashes with a busy
     # [bs, be) and gap g exactly when bs - g - duration < s < be + g.
     forbidden: list[tuple[int, int]] = []
-    for b in busy:
-        gap = max(buffer_minutes, b.buffer_minutes) * 60
-        forbidden.append((_epoch(b.start) - gap - duration, _epoch(b.end) + gap))
-    for off in time_off:
-        forbidden.append((_epoch(off.start) - duration, _epoch(off.end)))
+    for start, end, other_buffer in busy:
+        gap = max(buffer_minutes, other_buffer or 0) * 60
+        forbidden.append((start - gap - duration, end + gap))
+    for start, end in time_off:
+        forbidden.append((start - duration, end))
     merged = _merge_open_ranges(forbidden)
-    floor = _epoch(not_before) if not_before is not None else None
-    if not_before is not None and not_before.microsecond:
-        floor += 1
+    count = len(merged)
 
     starts: list[int] = []
     j = 0
-    for window in working_intervals(hours, first_day, last_day, zone):
-        first = _epoch(window.start)
-        last = _epoch(window.end) - duration
-        if floor is not None and floor > first:
-            first = floor
+    for window in windows:
+        first = window.start
+        last = window.end - duration
+        if not_before is not None and not_before > first:
+            first = not_before
         if first > last:
             continue
-        offset = int(window.start.astimezone(zone).utcoffset().total_seconds())
-        s = _ceil_to_grid(first, offset)
+        s = _ceil_to_grid(first, window.offset)
         while s <= last:
-            while j < len(merged) and merged[j][1] <= s:
+            while j < count and merged[j][1] <= s:
                 j += 1
-            if j < len(merged) and merged[j][0] < s:
-                s = _ceil_to_grid(merged[j][1], offset)
-            else:
-                starts.append(s)
-                s += _GRID_SECONDS
-    return [datetime.fromtimestamp(s, UTC) for s in starts]
+            if j < count and merged[j][0] < s:
+                s = _ceil_to_grid(merged[j][1], window.offset)
+                continue
+            # Free from s up to the next forbidden range's open lower end (or the window's end).
+            limit = last if j == count or merged[j][0] > last else merged[j][0]
+            starts.extend(range(s, limit + 1, _GRID_SECONDS))
+            s += ((limit - s) // _GRID_SECONDS + 1) * _GRID_SECONDS
+    return starts
 
 
 def horizon_day(today: date, horizon_days: int) -> date:
