@@ -142,14 +142,24 @@ def mail_worker_command(once: bool, poll_seconds: float | None, batch: int) -> N
             )
     try:
         if once:
-            _echo_delivery(run_worker(once=True, batch=batch, stop=stop))
+            _echo_delivery(run_worker(once=True, batch=batch, stop=stop, before_round=_queue_due_offers))
         else:
             click.echo(f"Mail worker delivering to {where} (Ctrl+C stops it).")
-            run_worker(poll_seconds=poll_seconds, batch=batch, stop=stop, on_round=_echo_delivery)
+            run_worker(poll_seconds=poll_seconds, batch=batch, stop=stop, on_round=_echo_delivery,
+                       before_round=_queue_due_offers)
             click.echo("Mail worker stopped.")
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _queue_due_offers() -> None:
+    """Waitlist offers whose care-plan head start is over go out with the worker's next round,
+    so they need no cron of their own (send-waitlist-offers still does the same)."""
+    from clinic.waitlist.services import send_due_offers
+
+    send_due_offers()
+    db.session.commit()
 
 
 def _echo_delivery(report) -> None:

@@ -204,8 +204,12 @@ def deliver_pending(
 def run_worker(
     *, once: bool = False, poll_seconds: float = 5.0, batch: int = WORKER_BATCH,
     stop: threading.Event | None = None, on_round: Callable[[DeliveryReport], None] | None = None,
+    before_round: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """The mail worker: deliver emails as they are queued until `stop` is set.
+
+    `before_round` queues email that has come due by itself (waitlist offers whose head start
+    is over) and commits, so it leaves in the same round.
 
     With `once`, deliver everything due and return. A failing mail server is only logged (the
     rows wait for their retry); so is a database that is briefly unreachable. A configuration
@@ -217,6 +221,8 @@ def run_worker(
     total = DeliveryReport()
     while not stop.is_set():
         try:
+            if before_round is not None:
+                before_round()
             report = deliver_pending(batch, worker=worker, stop=stop)
         except Exception:
             # A database that is down, or a bug: the worker carries on, and rows it had

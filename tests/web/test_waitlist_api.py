@@ -190,3 +190,26 @@ def test_send_waitlist_offers_sends_held_back_offers_after_the_head_start(runner
     scene["frozen"].tick(timedelta(minutes=31))
     assert "Waitlist offers queued: 1." in runner.invoke(args=["send-waitlist-offers"]).output
     assert set(offers()) == {on_plan.email, other.email}
+
+
+@pytest.mark.parametrize("minutes, expected", [(10, 1), (31, 2)])
+def test_the_mail_worker_sends_held_back_offers_once_their_head_start_is_over(runner, client, scene,
+                                                                              minutes, expected):
+    """No cron needed for the head start: each mail-worker round queues the offers that came due."""
+    on_plan, other = make_client(), make_client()
+    plan = CarePlan(client_id=on_plan.id, therapist_id=scene["therapist"].id, service_id=scene["service"].id,
+                    weekly_sessions=4, maintenance_sessions=0, first_start=at(DAY, 15))
+    db.session.add(plan)
+    db.session.flush()
+    session = make_appointment(service=scene["service"], therapist=scene["therapist"], client=on_plan,
+                               start=at(DAY, 15), care_plan_id=plan.id)
+    owner = bearer(client, scene["owner"])
+    assert client.post(f"{API}/appointments/{session.id}/cancel", headers=owner).status_code == 200
+    for person in (on_plan, other):
+        client.post(f"{API}/waitlist", headers=bearer(client, person.user), json=entry_body(scene))
+    visit = make_appointment(service=scene["service"], therapist=scene["therapist"], client=scene["client"],
+                             start=at(DAY, 10))
+    assert client.post(f"{API}/appointments/{visit.id}/cancel", headers=owner).status_code == 200
+    scene["frozen"].tick(timedelta(minutes=minutes))
+    assert runner.invoke(args=["mail-worker", "--once"]).exit_code == 0
+    assert len(offers()) == expected
