@@ -8,7 +8,7 @@ from sqlalchemy import select
 from clinic.extensions import db
 from clinic.models import Appointment
 from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login
-from tests.browser.test_booking_journey import _next_weekday, _with_intake
+from tests.browser.test_booking_journey import _next_free_weekday, _with_intake
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_a_client_cancels_only_after_confirming(any_page, live_server):
     email = "clara@demo.clinic"
     _with_intake(live_server, email)
     login(page, live_server, email)
-    day = _next_weekday(live_server, days_ahead=9 if width == "desktop" else 10)
+    day = _next_free_weekday(live_server, email, days_ahead=9 if width == "desktop" else 10)
     page.goto(live_server(f"/book?day={day.isoformat()}"))
     # The page's script shows the times as soon as a treatment is tapped.
     page.get_by_role("radio", name=re.compile("^Hip relief massage 60 min")).click()
