@@ -265,6 +265,46 @@ def booking_not_before() -> datetime:
     return clock.now() + timedelta(hours=current_app.config.get("BOOKING_NOTICE_HOURS", 2))
 
 
+def _open_starts(
+    therapist_ids,
+    first: date,
+    last: date,
+    *,
+    duration_minutes: int,
+    buffer_minutes: int,
+    not_before: datetime | None,
+    ignore_appointment_id: int | None = None,
+    hours: dict[int, list[slots.WeeklyHours]] | None = None,
+) -> dict[int, list[datetime]]:
+    """Each therapist's open starts in the local days [first, last], in three queries.
+
+    The one availability computation: client booking, staff forms and the calendars all
+    come here, and differ only in the visit's length and the earliest start allowed.
+    """
+    range_start, range_end = clock.day_range(first, last)
+    hours = _weekly_hours(therapist_ids) if hours is None else hours
+    therapist_ids = [tid for tid in therapist_ids if hours.get(tid)]
+    if not therapist_ids or (not_before is not None and range_end <= not_before):
+        return {}
+    time_off = _time_off(therapist_ids, range_start, range_end)
+    busy = _busy(therapist_ids, range_start, range_end, ignore_appointment_id)
+    zone = clock.clinic_zone()
+    return {
+        tid: slots.open_slots(
+            hours=hours[tid],
+            first_day=first,
+            last_day=last,
+            zone=zone,
+            duration_minutes=duration_minutes,
+            buffer_minutes=buffer_minutes,
+            busy=busy.get(tid, ()),
+            time_off=time_off.get(tid, ()),
+            not_before=not_before,
+        )
+        for tid in therapist_ids
+    }
+
+
 def availability(
     service_id: int,
     first: date,
@@ -285,34 +325,72 @@ def availability(
         therapist_ids = [t.id for t in active_therapists()]
     if not therapist_ids:
         return []
-    range_start, range_end = clock.day_range(first, last)
-    not_before = booking_not_before()
-    if range_end <= not_before:
-        return []
-    hours = _weekly_hours(therapist_ids)
-    therapist_ids = [tid for tid in therapist_ids if hours.get(tid)]
-    if not therapist_ids:
-        return []
-    time_off = _time_off(therapist_ids, range_start, range_end)
-    busy = _busy(therapist_ids, range_start, range_end, ignore_appointment_id)
-    zone = clock.clinic_zone()
+    starts = _open_starts(
+        therapist_ids,
+        first,
+        last,
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        not_before=booking_not_before(),
+        ignore_appointment_id=ignore_appointment_id,
+    )
     duration = timedelta(minutes=service.duration_minutes)
-    found = []
-    for tid in therapist_ids:
-        for start in slots.open_slots(
-            hours=hours[tid],
-            first_day=first,
-            last_day=last,
-            zone=zone,
-            duration_minutes=service.duration_minutes,
-            buffer_minutes=service.buffer_minutes,
-            busy=busy.get(tid, ()),
-            time_off=time_off.get(tid, ()),
-            not_before=not_before,
-        ):
-            found.append(Slot(tid, start, start + duration))
+    found = [Slot(tid, start, start + duration) for tid, each in starts.items() for start in each]
     found.sort(key=lambda slot: (slot.start, slot.therapist_id))
     return found
+
+
+def staff_open_starts(service: Service, therapist_id: int, day: date) -> list[datetime]:
+    """Starts staff could book on one local day: availability's computation under staff
+    rules (schedule_problem's), so without the client's notice and the past included."""
+    check_days(day=day)
+    therapist = get_therapist(therapist_id)
+    starts = _open_starts(
+        [therapist.id],
+        day,
+        day,
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        not_before=None,
+    )
+    return starts.get(therapist.id, [])
+
+
+class CalendarTime(NamedTuple):
+    """What a calendar shades and offers for one therapist: working intervals and the
+    quarter-hours where a visit could start."""
+
+    hours: list[slots.Interval]
+    free: list[datetime]
+
+
+def calendar_time(
+    therapist_ids, first: date, last: date, *, bookable=(), not_before: datetime | None = None
+) -> dict[int, CalendarTime]:
+    """Working hours of these therapists, and free quarter-hours of the `bookable` ones, in
+    the local days [first, last] (a fixed number of queries, however full the calendar).
+
+    A quarter-hour is free when a 15-minute visit could be booked there under staff rules;
+    from `not_before` on, when given. Disabled therapists show hours but are not bookable.
+    """
+    hours = _weekly_hours(therapist_ids)
+    bookable = [tid for tid in therapist_ids if tid in set(bookable)]
+    free = {}
+    if bookable:
+        free = _open_starts(
+            bookable,
+            first,
+            last,
+            duration_minutes=slots.GRID_MINUTES,
+            buffer_minutes=0,
+            not_before=not_before,
+            hours=hours,
+        )
+    zone = clock.clinic_zone()
+    return {
+        tid: CalendarTime(slots.working_intervals(hours.get(tid, ()), first, last, zone), free.get(tid, []))
+        for tid in therapist_ids
+    }
 
 
 def schedule_problem(
