@@ -302,13 +302,14 @@ def staff_book():
     search = request.args.get("q", "").strip()[:100]
     form = forms.StaffBookingForm(
         client_id=_int_arg("client_id"), therapist_id=_int_arg("therapist_id"), day=_day_arg(),
+        service_id=_int_arg("service_id"), start_time=_time_arg("start_time"),
     )
     clients, more_clients = _client_choices(search)
     forms.fill_staff_choices(
         form, actor=current_user, clients=clients,
         services=services.active_services(), therapists=services.active_therapists(),
     )
-    if form.validate_on_submit():
+    if "show_times" not in request.form and form.validate_on_submit():
         try:
             item = services.book_appointment(
                 current_user, service_id=form.service_id.data, therapist_id=form.therapist_id.data,
@@ -321,7 +322,45 @@ def staff_book():
         except DomainError as error:
             db.session.rollback()
             form.start_time.errors.append(_describe(error))
-    return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients)
+    return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients,
+                           open_times=_open_times(form.service_id, form.therapist_id, form.day.data))
+
+
+def _time_arg(name: str) -> time | None:
+    try:
+        return datetime.strptime(request.args.get(name, ""), "%H:%M").time()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class OpenTimes:
+    """The open starts a staff form offers for its chosen service, therapist and day."""
+
+    service: object
+    therapist: Therapist
+    day: date
+    starts: list[datetime]
+
+
+def _chosen(select) -> int | None:
+    offered = [value for value, _label in select.choices]
+    if select.data in offered:
+        return select.data
+    return offered[0] if offered and select.data is None else None
+
+
+def _open_times(service_field, therapist_field, day: date | None) -> OpenTimes | None:
+    """Open starts (staff rules) for the form's service, therapist and day, or None until
+    all three are chosen. An unchosen select shows its first option, so that one counts."""
+    service_id, therapist_id = _chosen(service_field), _chosen(therapist_field)
+    if service_id is None or therapist_id is None or day is None:
+        return None
+    try:
+        service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
+        return OpenTimes(service, therapist, day, services.staff_open_starts(service, therapist.id, day))
+    except DomainError:
+        return None
 
 
 def _client_choices(search: str) -> tuple[list[Client], bool]:
