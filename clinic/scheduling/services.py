@@ -356,6 +356,27 @@ def staff_open_starts(service: Service, therapist_id: int, day: date) -> list[da
     return starts.get(therapist.id, [])
 
 
+class OpenTimes(NamedTuple):
+    """The open starts a staff form offers for its service, therapist and day."""
+
+    service: Service
+    therapist: Therapist
+    day: date
+    starts: list[datetime]
+
+
+def staff_open_times(service_id: int | None, therapist_id: int | None, day: date | None) -> OpenTimes | None:
+    """Open times for a staff form, or None until a bookable service, therapist and day are chosen."""
+    if service_id is None or therapist_id is None or day is None:
+        return None
+    try:
+        service = get_service(service_id)
+        therapist = get_therapist(therapist_id)
+        return OpenTimes(service, therapist, day, staff_open_starts(service, therapist.id, day))
+    except DomainError:
+        return None
+
+
 class CalendarTime(NamedTuple):
     """What a calendar shades and offers for one therapist: working intervals and the
     quarter-hours where a visit could start."""
@@ -423,6 +444,46 @@ def schedule_problem(
         time_off=time_off,
         not_before=not_before,
     )
+
+
+def what_clashes(
+    therapist_id: int, service: Service, starts: list[datetime]
+) -> dict[datetime, tuple[Appointment | None, TimeOff | None]]:
+    """For starts schedule_problem refused: the booking each comes too close to (within the
+    larger of the two buffers) and the time off it meets, so a page can name them.
+
+    Two queries however many starts; the rule itself stays schedule_problem's.
+    """
+    if not starts:
+        return {}
+    duration, reach = timedelta(minutes=service.duration_minutes), timedelta(minutes=MAX_BUFFER_MINUTES)
+    near = or_(*[overlap_clause(Appointment.starts_at, Appointment.ends_at, s - reach, s + duration + reach)
+                 for s in starts])
+    bookings = db.session.scalars(
+        select(Appointment)
+        .options(joinedload(Appointment.client), joinedload(Appointment.service))
+        .where(Appointment.therapist_id == therapist_id, Appointment.status != AppointmentStatus.CANCELLED)
+        .where(near)
+        .order_by(Appointment.starts_at)
+    ).all()
+    away = db.session.scalars(
+        select(TimeOff).where(
+            TimeOff.therapist_id == therapist_id,
+            or_(*[overlap_clause(TimeOff.starts_at, TimeOff.ends_at, s, s + duration) for s in starts]),
+        )
+    ).all()
+    found = {}
+
+    def too_close(start: datetime, a: Appointment) -> bool:
+        gap = timedelta(minutes=max(service.buffer_minutes, a.buffer_minutes))
+        return slots.overlaps(start - gap, start + duration + gap, a.starts_at, a.ends_at)
+
+    for start in starts:
+        end = start + duration
+        booking = next((a for a in bookings if too_close(start, a)), None)
+        off = next((o for o in away if slots.overlaps(start, end, o.starts_at, o.ends_at)), None)
+        found[start] = (booking, off)
+    return found
 
 
 def visible_appointments_query(actor: User):

@@ -322,44 +322,16 @@ def staff_book():
         except DomainError as error:
             db.session.rollback()
             form.start_time.errors.append(_describe(error))
+    open_times = services.staff_open_times(forms.chosen(form.service_id), forms.chosen(form.therapist_id),
+                                           form.day.data)
     return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients,
-                           open_times=_open_times(form.service_id, form.therapist_id, form.day.data))
+                           open_times=open_times)
 
 
 def _time_arg(name: str) -> time | None:
     try:
         return datetime.strptime(request.args.get(name, ""), "%H:%M").time()
     except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class OpenTimes:
-    """The open starts a staff form offers for its chosen service, therapist and day."""
-
-    service: object
-    therapist: Therapist
-    day: date
-    starts: list[datetime]
-
-
-def _chosen(select) -> int | None:
-    offered = [value for value, _label in select.choices]
-    if select.data in offered:
-        return select.data
-    return offered[0] if offered and select.data is None else None
-
-
-def _open_times(service_field, therapist_field, day: date | None) -> OpenTimes | None:
-    """Open starts (staff rules) for the form's service, therapist and day, or None until
-    all three are chosen. An unchosen select shows its first option, so that one counts."""
-    service_id, therapist_id = _chosen(service_field), _chosen(therapist_field)
-    if service_id is None or therapist_id is None or day is None:
-        return None
-    try:
-        service, therapist = services.get_service(service_id), services.get_therapist(therapist_id)
-        return OpenTimes(service, therapist, day, services.staff_open_starts(service, therapist.id, day))
-    except DomainError:
         return None
 
 
