@@ -19,3 +19,4 @@ def test_therapists_week(page, live_server):
     login(page, live_server, "maya@demo.clinic")
     page.goto(live_server("/calendar/week"))
     page.screenshot(path=str(SHOTS / "therapist-week.png"), full_page=True)
+
