@@ -129,3 +129,42 @@ def test_show_open_times_books_nothing(client, scene):
     assert response.status_code == 200
     assert "15:45" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Appointment.id))) == 1
+
+
+def _count_queries(client, url) -> int:
+    from sqlalchemy import event
+
+    engine = db.session.get_bind().engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expire_all()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with freeze_time(NOW):
+            response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/calendar?day={day}", "/calendar/week?day={day}",
+                                 "/appointments/new?day={day}&therapist_id={tid}&service_id={sid}"])
+def test_the_grids_and_the_booking_form_make_a_fixed_number_of_queries(client, scene, url):
+    """No N+1: many more visits, buffers, time off and free cells cost no extra queries."""
+    tess = scene["therapist"]
+    with freeze_time(NOW):
+        login(client, tess.user.email)
+    target = url.format(day=DAY, tid=tess.id, sid=scene["service"].id)
+    few = _count_queries(client, target)
+    for hour in (9, 13, 15, 16):
+        make_appointment(service=make_service(buffer_minutes=10), therapist=tess, client=make_client(),
+                         start=at(DAY, hour))
+    for day in range(1, 5):
+        make_appointment(service=scene["service"], therapist=tess, client=make_client(),
+                         start=at(DAY.replace(day=DAY.day + day), 10))
+        make_time_off(tess, at(DAY.replace(day=DAY.day + day), 12), at(DAY.replace(day=DAY.day + day), 13))
+    assert _count_queries(client, target) == few
