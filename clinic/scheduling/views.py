@@ -370,9 +370,13 @@ def _time_off_block(off: TimeOff, day_start: datetime, day_end: datetime) -> Tim
 
 
 def _day_entries(day: date, appointments, time_off) -> list[tuple[str, object]]:
-    """One column of a calendar: a day's appointments and time off, in time order."""
+    """One column of a calendar: a day's appointments and time off, in time order, and on
+    today's the current time (the agenda's counterpart of the grid's line)."""
     day_start, day_end = clock.day_range(day, day)
     entries = [(a.starts_at, 1, "appointment", a) for a in appointments]
+    now = clock.now()
+    if day_start <= now < day_end:
+        entries.append((now, 2, "now", now))
     entries += [
         (block.starts_at, 0, "time_off", block)
         for block in (_time_off_block(off, day_start, day_end) for off in time_off

@@ -102,6 +102,8 @@ def test_phones_get_an_agenda_with_the_free_ranges(client, scene):
     page = _get(client, scene["therapist"].user.email, f"/calendar?day={DAY}")
     agenda = page[page.index('<div class="agenda'):]
     assert "Grid Client" in agenda and "Time off: Dentist" in agenda
+    assert 'class="cal-now"><span>Now 10:37</span>' in agenda
+    assert agenda.index("Now 10:37") < agenda.index("Grid Client") < agenda.index("Time off: Dentist")
     assert re.search(r">13:00–14:00</a>, <a [^>]+>15:00–17:00</a>", agenda)
 
 
