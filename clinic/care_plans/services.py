@@ -31,7 +31,17 @@ from clinic.errors import (
     ValidationFailed,
 )
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentStatus, CarePlan, Client, SessionNote, Therapist, User
+from clinic.models import (
+    Appointment,
+    AppointmentStatus,
+    CarePlan,
+    Client,
+    Service,
+    SessionNote,
+    Therapist,
+    TimeOff,
+    User,
+)
 from clinic.scheduling import services as scheduling
 
 ALTERNATIVES_OFFERED = 3
@@ -282,6 +292,48 @@ def _book_all(actor: User, plan: CarePlan, starts: list[datetime]) -> list[Appoi
     return booked
 
 
+@dataclass(frozen=True)
+class PreviewSession:
+    """One session a plan would book, and why it cannot be (None when it can)."""
+
+    start: datetime
+    phase: Phase
+    problem: str | None = None
+    booking: Appointment | None = None
+    time_off: TimeOff | None = None
+
+
+def _course(actor: User, *, client_id, therapist_id, service_id, first_start, weekly_sessions,
+            maintenance_sessions) -> tuple[Service, Therapist, Client, list[cadence.PlannedSession]]:
+    """The checks and the cadence that creating and previewing a plan share."""
+    access.require_scheduler(actor)
+    _check_counts(weekly_sessions, maintenance_sessions)
+    # Before the cadence: a course laid out from a year-9999 start overflows the calendar.
+    scheduling.check_instants(first_start=first_start)
+    service = scheduling.get_service(service_id)
+    therapist = scheduling.get_therapist(therapist_id)
+    access.require_calendar(actor, therapist.id)
+    client = access.client_for_booking(actor, client_id)
+    planned = cadence.plan_sessions(first_start, weekly_sessions, maintenance_sessions, clock.clinic_zone())
+    return service, therapist, client, planned
+
+
+def preview_care_plan(actor: User, **course) -> list[PreviewSession]:
+    """Every session create_care_plan would book with these arguments, each with its clash
+    (the same checks, cadence and schedule rule), naming the booking or time off it meets.
+
+    Saves nothing and takes no lock: the calendar may change before the plan is created,
+    which is why creating checks again.
+    """
+    service, therapist, _client, planned = _course(actor, **course)
+    problems = dict(schedule_conflicts(therapist.id, service, [s.start for s in planned]))
+    named = scheduling.what_clashes(therapist.id, service, list(problems))
+    return [
+        PreviewSession(s.start, s.phase, problems.get(s.start), *named.get(s.start, (None, None)))
+        for s in planned
+    ]
+
+
 def create_care_plan(
     actor: User,
     *,
@@ -299,15 +351,10 @@ def create_care_plan(
     with an appointment, fall outside working hours or inside time off is listed in one
     409 schedule_conflict (error.conflicts: the clashing ISO starts).
     """
-    access.require_scheduler(actor)
-    _check_counts(weekly_sessions, maintenance_sessions)
-    # Before the cadence: a course laid out from a year-9999 start overflows the calendar.
-    scheduling.check_instants(first_start=first_start)
-    service = scheduling.get_service(service_id)
-    therapist = scheduling.get_therapist(therapist_id)
-    access.require_calendar(actor, therapist.id)
-    client = access.client_for_booking(actor, client_id)
-    planned = cadence.plan_sessions(first_start, weekly_sessions, maintenance_sessions, clock.clinic_zone())
+    service, therapist, client, planned = _course(
+        actor, client_id=client_id, therapist_id=therapist_id, service_id=service_id, first_start=first_start,
+        weekly_sessions=weekly_sessions, maintenance_sessions=maintenance_sessions,
+    )
     starts = [s.start for s in planned]
     lock_therapist_schedule(therapist.id)
     if conflicts := schedule_conflicts(therapist.id, service, starts):

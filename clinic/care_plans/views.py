@@ -1,8 +1,10 @@
+from datetime import datetime, time
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clinic import access, clock
-from clinic.api.parsing import parse_id, parse_instant
+from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, ScheduleConflict
@@ -11,7 +13,7 @@ from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
 from clinic.records.services import read_care_plan
 from clinic.scheduling import services as scheduling
-from clinic.scheduling.forms import fill_staff_choices
+from clinic.scheduling.forms import chosen, fill_staff_choices
 
 bp = Blueprint("care_plans", __name__, url_prefix="/care-plans")
 
@@ -37,24 +39,68 @@ def index():
     return render_template("care_plans/index.html", plans=plans, phases=phases)
 
 
+def _prefill() -> dict:
+    """A plan form's fields from the query string (an open time's link keeps the others)."""
+    args = request.args
+    values = {
+        "client_id": parse_id(args.get("client_id")),
+        "therapist_id": parse_id(args.get("therapist_id")),
+        "service_id": parse_id(args.get("service_id")),
+        "first_day": parse_day(args.get("first_day")),
+        "first_time": _wall_clock(args.get("first_time", "")),
+        "weekly_sessions": args.get("weekly_sessions", type=int),
+        "maintenance_sessions": args.get("maintenance_sessions", type=int),
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _wall_clock(text: str) -> time | None:
+    try:
+        return datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        return None
+
+
+def _course(form: forms.PlanForm) -> dict:
+    return {
+        "client_id": form.client_id.data,
+        "therapist_id": form.therapist_id.data,
+        "service_id": form.service_id.data,
+        "first_start": clock.local_datetime(form.first_day.data, form.first_time.data),
+        "weekly_sessions": form.weekly_sessions.data,
+        "maintenance_sessions": form.maintenance_sessions.data,
+    }
+
+
+def _attach_error(form: forms.PlanForm, error: DomainError) -> None:
+    for name, problems in (error.fields or {}).items():
+        # The service speaks of the first start; the form asks for its day and time.
+        field = form.first_time
+        if name == "first_start":
+            field = form.first_day
+        elif name in form:
+            field = form[name]
+        field.errors = [*field.errors, *problems]
+    if not error.fields:
+        form.first_time.errors = [error.message]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
 def new():
     search = request.args.get("q", "").strip()[:100]
-    form = forms.PlanForm(client_id=request.args.get("client_id", type=int))
+    form = forms.PlanForm(**_prefill())
     more_clients = _fill_choices(form, search)
-    conflict = None
+    conflict = preview = None
     if form.validate_on_submit():
         try:
-            plan = services.create_care_plan(
-                current_user,
-                client_id=form.client_id.data,
-                therapist_id=form.therapist_id.data,
-                service_id=form.service_id.data,
-                first_start=clock.local_datetime(form.first_day.data, form.first_time.data),
-                weekly_sessions=form.weekly_sessions.data,
-                maintenance_sessions=form.maintenance_sessions.data,
-            )
+            if request.form.get("action") == "preview":
+                preview = services.preview_care_plan(current_user, **_course(form))
+            else:
+                plan = services.create_care_plan(current_user, **_course(form))
+                db.session.commit()
+                flash(f"Care plan booked: {len(plan.appointments)} sessions.", "success")
+                return redirect(url_for(".show", plan_id=plan.id))
         except ScheduleConflict as error:
             db.session.rollback()
             conflict = error
@@ -62,23 +108,14 @@ def new():
             db.session.rollback()
             if error.status == 404:
                 raise
-            for name, problems in (error.fields or {}).items():
-                # The service speaks of the first start; the form asks for its day and time.
-                field = form.first_time
-                if name == "first_start":
-                    field = form.first_day
-                elif name in form:
-                    field = form[name]
-                field.errors = [*field.errors, *problems]
-            if not error.fields:
-                form.first_time.errors = [error.message]
-        else:
-            db.session.commit()
-            flash(f"Care plan booked: {len(plan.appointments)} sessions.", "success")
-            return redirect(url_for(".show", plan_id=plan.id))
-    status = 409 if conflict else (422 if form.is_submitted() else 200)
+            _attach_error(form, error)
+    status = 409 if conflict else (422 if form.is_submitted() and preview is None else 200)
+    open_times = scheduling.staff_open_times(
+        chosen(form.service_id), chosen(form.therapist_id), form.first_day.data
+    )
     return render_template(
-        "care_plans/new.html", form=form, conflict=conflict, search=search, more_clients=more_clients
+        "care_plans/new.html", form=form, conflict=conflict, search=search, more_clients=more_clients,
+        preview=preview, open_times=open_times,
     ), status
 
 

@@ -158,3 +158,12 @@ def fill_staff_choices(form, *, actor, clients, services, therapists) -> None:
     if actor.is_therapist:
         therapists = [t for t in therapists if t.id == actor.id]
     form.therapist_id.choices = [(t.id, t.name) for t in therapists]
+
+
+def chosen(select) -> int | None:
+    """The value a staff picker stands at: its data when offered, else (nothing chosen yet)
+    the first option, which is what the browser shows selected."""
+    offered = [value for value, _label in select.choices]
+    if select.data in offered:
+        return select.data
+    return offered[0] if offered and select.data is None else None

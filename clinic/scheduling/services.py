@@ -293,6 +293,46 @@ def booking_last_day() -> date:
     return slots.horizon_day(clock.today(), int(current_app.config.get("BOOKING_HORIZON_DAYS", 90)))
 
 
+def _open_starts(
+    therapist_ids,
+    first: date,
+    last: date,
+    *,
+    duration_minutes: int,
+    buffer_minutes: int,
+    not_before: datetime | None,
+    ignore_appointment_id: int | None = None,
+    hours: dict[int, list[slots.WeeklyHours]] | None = None,
+) -> dict[int, list[datetime]]:
+    """Each therapist's open starts in the local days [first, last], in three queries.
+
+    The one availability computation: client booking, staff forms and the calendars all
+    come here, and differ only in the visit's length and the earliest start allowed.
+    """
+    range_start, range_end = clock.day_range(first, last)
+    hours = _weekly_hours(therapist_ids) if hours is None else hours
+    therapist_ids = [tid for tid in therapist_ids if hours.get(tid)]
+    if not therapist_ids or (not_before is not None and range_end <= not_before):
+        return {}
+    time_off = _time_off(therapist_ids, range_start, range_end)
+    busy = _busy(therapist_ids, range_start, range_end, ignore_appointment_id)
+    zone = clock.clinic_zone()
+    return {
+        tid: slots.open_slots(
+            hours=hours[tid],
+            first_day=first,
+            last_day=last,
+            zone=zone,
+            duration_minutes=duration_minutes,
+            buffer_minutes=buffer_minutes,
+            busy=busy.get(tid, ()),
+            time_off=time_off.get(tid, ()),
+            not_before=not_before,
+        )
+        for tid in therapist_ids
+    }
+
+
 def availability(
     service_id: int,
     first: date,
@@ -503,6 +543,80 @@ def _availability_statements(dialect: str) -> dict:
 
 
 
+def staff_open_starts(service: Service, therapist_id: int, day: date) -> list[datetime]:
+    """Starts staff could book on one local day: availability's computation under staff
+    rules (schedule_problem's), so without the client's notice and the past included."""
+    check_days(day=day)
+    therapist = get_therapist(therapist_id)
+    starts = _open_starts(
+        [therapist.id],
+        day,
+        day,
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        not_before=None,
+    )
+    return starts.get(therapist.id, [])
+
+
+class OpenTimes(NamedTuple):
+    """The open starts a staff form offers for its service, therapist and day."""
+
+    service: Service
+    therapist: Therapist
+    day: date
+    starts: list[datetime]
+
+
+def staff_open_times(service_id: int | None, therapist_id: int | None, day: date | None) -> OpenTimes | None:
+    """Open times for a staff form, or None until a bookable service, therapist and day are chosen."""
+    if service_id is None or therapist_id is None or day is None:
+        return None
+    try:
+        service = get_service(service_id)
+        therapist = get_therapist(therapist_id)
+        return OpenTimes(service, therapist, day, staff_open_starts(service, therapist.id, day))
+    except DomainError:
+        return None
+
+
+class CalendarTime(NamedTuple):
+    """What a calendar shades and offers for one therapist: working intervals and the
+    quarter-hours where a visit could start."""
+
+    hours: list[slots.Interval]
+    free: list[datetime]
+
+
+def calendar_time(
+    therapist_ids, first: date, last: date, *, bookable=(), not_before: datetime | None = None
+) -> dict[int, CalendarTime]:
+    """Working hours of these therapists, and free quarter-hours of the `bookable` ones, in
+    the local days [first, last] (a fixed number of queries, however full the calendar).
+
+    A quarter-hour is free when a 15-minute visit could be booked there under staff rules;
+    from `not_before` on, when given. Disabled therapists show hours but are not bookable.
+    """
+    hours = _weekly_hours(therapist_ids)
+    bookable = [tid for tid in therapist_ids if tid in set(bookable)]
+    free = {}
+    if bookable:
+        free = _open_starts(
+            bookable,
+            first,
+            last,
+            duration_minutes=slots.GRID_MINUTES,
+            buffer_minutes=0,
+            not_before=not_before,
+            hours=hours,
+        )
+    zone = clock.clinic_zone()
+    return {
+        tid: CalendarTime(slots.working_intervals(hours.get(tid, ()), first, last, zone), free.get(tid, []))
+        for tid in therapist_ids
+    }
+
+
 def schedule_problem(
     therapist_id: int,
     service: Service,
@@ -542,22 +656,10 @@ def free_starts(
 ) -> list[datetime]:
     """Every start in clinic days first..last, later than `after`, that schedule_problem would
     accept: its rules for a whole range at once, in three queries however long the range."""
-    range_start, range_end = clock.day_range(first, last)
-    hours = _weekly_hours([therapist_id]).get(therapist_id)
-    if not hours:
-        return []
-    time_off = _time_off([therapist_id], range_start, range_end).get(therapist_id, ())
-    busy = _busy([therapist_id], range_start, range_end).get(therapist_id, ())
-    starts = slots.open_slots(
-        hours=hours,
-        first_day=first,
-        last_day=last,
-        zone=clock.clinic_zone(),
-        duration_minutes=service.duration_minutes,
-        buffer_minutes=service.buffer_minutes,
-        busy=busy,
-        time_off=time_off,
-    )
+    starts = _open_starts(
+        [therapist_id], first, last, duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes, not_before=None,
+    ).get(therapist_id, [])
     return [s for s in starts if s > after]
 
 
@@ -567,6 +669,46 @@ SHOWN_WITH = (
     joinedload(Appointment.service),
     joinedload(Appointment.therapist).joinedload(Therapist.user),
 )
+
+
+def what_clashes(
+    therapist_id: int, service: Service, starts: list[datetime]
+) -> dict[datetime, tuple[Appointment | None, TimeOff | None]]:
+    """For starts schedule_problem refused: the booking each comes too close to (within the
+    larger of the two buffers) and the time off it meets, so a page can name them.
+
+    Two queries however many starts; the rule itself stays schedule_problem's.
+    """
+    if not starts:
+        return {}
+    duration, reach = timedelta(minutes=service.duration_minutes), timedelta(minutes=MAX_BUFFER_MINUTES)
+    near = or_(*[overlap_clause(Appointment.starts_at, Appointment.ends_at, s - reach, s + duration + reach)
+                 for s in starts])
+    bookings = db.session.scalars(
+        select(Appointment)
+        .options(joinedload(Appointment.client), joinedload(Appointment.service))
+        .where(Appointment.therapist_id == therapist_id, Appointment.status != AppointmentStatus.CANCELLED)
+        .where(near)
+        .order_by(Appointment.starts_at)
+    ).all()
+    away = db.session.scalars(
+        select(TimeOff).where(
+            TimeOff.therapist_id == therapist_id,
+            or_(*[overlap_clause(TimeOff.starts_at, TimeOff.ends_at, s, s + duration) for s in starts]),
+        )
+    ).all()
+    found = {}
+
+    def too_close(start: datetime, a: Appointment) -> bool:
+        gap = timedelta(minutes=max(service.buffer_minutes, a.buffer_minutes))
+        return slots.overlaps(start - gap, start + duration + gap, a.starts_at, a.ends_at)
+
+    for start in starts:
+        end = start + duration
+        booking = next((a for a in bookings if too_close(start, a)), None)
+        off = next((o for o in away if slots.overlaps(start, end, o.starts_at, o.ends_at)), None)
+        found[start] = (booking, off)
+    return found
 
 
 def visible_appointments_query(actor: User):

@@ -16,7 +16,7 @@ from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_reco
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
-from clinic.scheduling import forms, services
+from clinic.scheduling import forms, services, timegrid
 from clinic.scheduling.ical import calendar_bytes
 from clinic.scheduling.open_times import by_day_part, open_times
 from clinic.scheduling.slots import overlaps
@@ -365,13 +365,14 @@ def staff_book():
     search = request.args.get("q", "").strip()[:100]
     form = forms.StaffBookingForm(
         client_id=_int_arg("client_id"), therapist_id=_int_arg("therapist_id"), day=_day_arg(),
+        service_id=_int_arg("service_id"), start_time=_time_arg("start_time"),
     )
     clients, more_clients = _client_choices(search)
     forms.fill_staff_choices(
         form, actor=current_user, clients=clients,
         services=services.active_services(), therapists=services.active_therapists(),
     )
-    if form.validate_on_submit():
+    if "show_times" not in request.form and form.validate_on_submit():
         try:
             item = services.book_appointment(
                 current_user, service_id=form.service_id.data, therapist_id=form.therapist_id.data,
@@ -386,7 +387,17 @@ def staff_book():
             if error.status == 404:
                 raise
             form.start_time.errors.append(_describe(error))
-    return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients)
+    open_times = services.staff_open_times(forms.chosen(form.service_id), forms.chosen(form.therapist_id),
+                                           form.day.data)
+    return render_template("scheduling/staff_book.html", form=form, search=search, more_clients=more_clients,
+                           open_times=open_times)
+
+
+def _time_arg(name: str) -> time | None:
+    try:
+        return datetime.strptime(request.args.get(name, ""), "%H:%M").time()
+    except ValueError:
+        return None
 
 
 def _client_choices(search: str) -> tuple[list[Client], bool]:
@@ -424,15 +435,42 @@ def _time_off_block(off: TimeOff, day_start: datetime, day_end: datetime) -> Tim
 
 
 def _day_entries(day: date, appointments, time_off) -> list[tuple[str, object]]:
-    """One column of a calendar: a day's appointments and time off, in time order."""
+    """One column of a calendar: a day's appointments and time off, in time order, and on
+    today's the current time (the agenda's counterpart of the grid's line)."""
     day_start, day_end = clock.day_range(day, day)
     entries = [(a.starts_at, 1, "appointment", a) for a in appointments]
+    now = clock.now()
+    if day_start <= now < day_end:
+        entries.append((now, 2, "now", now))
     entries += [
         (block.starts_at, 0, "time_off", block)
         for block in (_time_off_block(off, day_start, day_end) for off in time_off
                       if off.starts_at < day_end and off.ends_at > day_start)
     ]
     return [(kind, entry) for _start, _order, kind, entry in sorted(entries, key=lambda e: e[:2])]
+
+
+def _calendar_grid(therapists, days: list[date], appointments, time_off) -> tuple[tuple[int, int], dict]:
+    """Each (therapist id, day) laid out on the quarter-hour grid, all sharing one window of
+    rows; free quarter-hours (from now on) only for therapists who can still be booked."""
+    zone, now = clock.clinic_zone(), clock.now()
+    ids = [t.id for t in therapists]
+    bookable = [t.id for t in therapists if not t.user.is_disabled]
+    times = services.calendar_time(ids, days[0], days[-1], bookable=bookable, not_before=now)
+    live = [a for a in appointments if a.status != AppointmentStatus.CANCELLED]
+    spans = {tid: [timegrid.Span(a.starts_at, a.ends_at, a, a.buffer_minutes) for a in live
+                   if a.therapist_id == tid] for tid in ids}
+    off = {(tid, day): [timegrid.Span(o.starts_at, o.ends_at, _time_off_block(o, *clock.day_range(day, day)))
+                        for o in time_off if o.therapist_id == tid] for tid in ids for day in days}
+    hours = {tid: [timegrid.Span(i.start, i.end) for i in times[tid].hours] for tid in ids}
+    rows = timegrid.window(days, zone, hours=[h for each in hours.values() for h in each],
+                           appointments=[a for each in spans.values() for a in each])
+    columns = {
+        (tid, day): timegrid.column(day, zone, rows, hours=hours[tid], appointments=spans[tid],
+                                    time_off=off[(tid, day)], free=times[tid].free, now=now)
+        for tid in ids for day in days
+    }
+    return rows, columns
 
 
 @bp.get("/calendar")
@@ -447,13 +485,21 @@ def calendar():
     ids = [t.id for t in therapists]
     rows, summaries = _calendar_rows(ids, day, day)
     time_off = services.time_off_between(ids, start, end)
+    window, grid = _calendar_grid(therapists, [day], rows, time_off)
     columns = [
         (t, _day_entries(day, [a for a in rows if a.therapist_id == t.id],
-                         [o for o in time_off if o.therapist_id == t.id]))
+                         [o for o in time_off if o.therapist_id == t.id]), grid[(t.id, day)])
         for t in therapists
     ]
     return render_template("scheduling/calendar_day.html", day=day, columns=columns, summaries=summaries,
+                           hours=timegrid.hour_labels(window), cancelled=_cancelled(rows),
+                           today=clock.today(), now=clock.now(),
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+
+
+def _cancelled(rows: list[Appointment]) -> list[Appointment]:
+    """Cancelled visits are listed under the grid: their time is free again."""
+    return [a for a in rows if a.status == AppointmentStatus.CANCELLED]
 
 
 @bp.get("/calendar/week")
@@ -474,11 +520,13 @@ def calendar_week():
         therapists.append(therapist)
     rows, summaries = _calendar_rows([therapist.id], days[0], days[-1])
     time_off = services.time_off_between([therapist.id], start, end)
-    by_day = [(d, _day_entries(d, [a for a in rows if clock.to_local(a.starts_at).date() == d], time_off))
-              for d in days]
+    window, grid = _calendar_grid([therapist], days, rows, time_off)
+    by_day = [(d, _day_entries(d, [a for a in rows if clock.to_local(a.starts_at).date() == d], time_off),
+               grid[(therapist.id, d)]) for d in days]
     return render_template("scheduling/calendar_week.html", therapist=therapist, therapists=therapists,
-                           by_day=by_day, summaries=summaries, prev_week=monday - timedelta(days=7),
-                           next_week=monday + timedelta(days=7))
+                           by_day=by_day, summaries=summaries, hours=timegrid.hour_labels(window),
+                           cancelled=_cancelled(rows), today=clock.today(), now=clock.now(),
+                           prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7))
 
 
 # -- setup ---------------------------------------------------------------------------------
