@@ -91,10 +91,10 @@ def test_fifty_threads_on_postgresql_book_one_slot_once(postgres_app):
 
 def test_exclusion_constraint_alone_prevents_double_booking(postgres_app, monkeypatch):
     """With the lock and the re-check switched off, the database still lets only one through."""
-    from clinic.scheduling import services
+    from clinic.scheduling import booking
 
-    monkeypatch.setattr(services, "lock_therapist_schedule", lambda therapist_id: None)
-    monkeypatch.setattr(services, "schedule_problem", lambda *args, **kwargs: None)
+    monkeypatch.setattr(booking, "lock_therapist_schedule", lambda therapist_id: None)
+    monkeypatch.setattr(booking, "schedule_problem", lambda *args, **kwargs: None)
     seed = _seed(postgres_app, ATTEMPTS)
     _assert_one_winner(_race(postgres_app, seed))
     assert _booked_count(postgres_app, seed["therapist_id"]) == 1
@@ -105,10 +105,10 @@ def test_a_deadlock_in_the_constraint_check_is_a_409_for_one_and_a_booking_for_t
 ):
     """Two transactions each hold a row the other is about to clash with: PostgreSQL aborts one
     as a deadlock inside the exclusion check, which must come back as slot_unavailable."""
-    from clinic.scheduling import services
+    from clinic.scheduling import booking
 
-    monkeypatch.setattr(services, "lock_therapist_schedule", lambda therapist_id: None)
-    monkeypatch.setattr(services, "schedule_problem", lambda *args, **kwargs: None)
+    monkeypatch.setattr(booking, "lock_therapist_schedule", lambda therapist_id: None)
+    monkeypatch.setattr(booking, "schedule_problem", lambda *args, **kwargs: None)
     with postgres_app.app_context():
         owner = make_owner()
         therapist = make_therapist(hours=True)
@@ -131,7 +131,7 @@ def test_a_deadlock_in_the_constraint_check_is_a_409_for_one_and_a_booking_for_t
             holding.wait()
             time_module.sleep(pause)
             try:
-                services.book_appointment(
+                booking.book_appointment(
                     db.session.get(User, ids["owner"]), service_id=ids["service"],
                     therapist_id=ids["therapist"], start=wanted, client_id=client_id,
                 )

@@ -19,7 +19,7 @@ def overlaps(a_start, a_end, b_start, b_end) -> bool:
     """Half-open intervals [a_start, a_end) and [b_start, b_end) share a moment.
 
     Touching intervals (one ends when the other starts) do not overlap. The SQL twin is
-    clinic.scheduling.services.overlap_clause, which uses the same two comparisons.
+    clinic.scheduling.common.overlap_clause, which uses the same two comparisons.
     """
     return a_start < b_end and b_start < a_end
 

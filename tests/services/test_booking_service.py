@@ -17,7 +17,7 @@ from clinic.errors import (
 )
 from clinic.extensions import db
 from clinic.models import Appointment
-from clinic.scheduling import services
+from clinic.scheduling import booking, services
 from clinic.scheduling.ical import calendar_bytes
 from tests.factories import (
     at,
@@ -160,7 +160,7 @@ def test_constraint_violation_becomes_booking_conflict(scene, monkeypatch):
     """If the service check were bypassed, the flush still turns into a 409, not a 500."""
     kw = {"service": scene["service"], "therapist": scene["therapist"], "client": scene["client"]}
     make_appointment(start=at(scene["day"], 9), **kw)
-    monkeypatch.setattr(services, "schedule_problem", lambda *a, **k: None)
+    monkeypatch.setattr(booking, "schedule_problem", lambda *a, **k: None)
     with pytest.raises(BookingConflict):
         services.book_appointment(scene["owner"], service_id=scene["service"].id,
                                   therapist_id=scene["therapist"].id, start=at(scene["day"], 9, 30),
