@@ -6,22 +6,17 @@ shape; a body that is not a JSON object is a 400.
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import request
-from werkzeug.routing import IntegerConverter
 
 from clinic.errors import BadRequest, BodyTooLarge, ValidationFailed
+from clinic.parsing import MAX_ID, instant, known_id, parse_day
 from clinic.text import UNSTORABLE_MESSAGE, storable
 
 MISSING = object()
 DEFAULT_MAX_TEXT = 5000
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
-# What record_id and query_id read for an id outside 1..MAX_ID: one no record has, so the
-# request goes on exactly as for any unknown id ("No such ...", or an empty list), and the
-# database never sees an integer it cannot bind (SQLite stops at 2**63 - 1).
-UNKNOWN_ID = -1
 # The OpenAPI schema of an id: every value a record's id can take.
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
@@ -29,29 +24,6 @@ OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
 # array of objects holding lists. Deeper JSON would only exhaust the decoder's recursion.
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
-
-
-def digits_up_to(limit: int) -> str:
-    """A regular expression for the whole numbers 0..limit (leading zeros allowed)."""
-    digits = str(limit)
-    width = len(digits)
-    shorter = [f"[0-9]{{1,{width - 1}}}"] if width > 1 else []
-    # Same width: equal to limit up to position i, smaller there, anything after.
-    same_width = [
-        f"{digits[:i]}[0-{int(d) - 1}][0-9]{{{width - i - 1}}}" for i, d in enumerate(digits) if d != "0"
-    ]
-    return "0*(?:" + "|".join([*shorter, *same_width, digits]) + ")"
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` whose pattern stops at MAX_ID, so a URL with a larger id matches no route: a 404.
-
-    SQLite cannot even bind an integer above 2**63 - 1 (OverflowError, a 500). Refusing in
-    the pattern rather than in to_python matters: werkzeug answers 405, not 404, when a
-    converter refuses a path that another method's rule shares.
-    """
-
-    regex = digits_up_to(MAX_ID)
 
 
 TOO_DEEP = object()
@@ -205,7 +177,7 @@ class Reader:
         if value is MISSING:
             return None
         try:
-            return _instant(value)
+            return instant(value)
         except OverflowError:
             self.problem(name, OUT_OF_RANGE_INSTANT)
         except ValueError:
@@ -266,34 +238,7 @@ class Reader:
             raise ValidationFailed(fields=self.errors)
 
 
-def _instant(value: Any) -> datetime:
-    """The UTC instant of an ISO 8601 date-time with an offset.
 
-    ValueError when it is not one; OverflowError when it is, but its UTC time falls
-    outside years 1-9999 (0001-01-01T00:00:00+01:00).
-    """
-    if not isinstance(value, str):
-        raise ValueError("not a string")
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    if parsed.tzinfo is None:
-        raise ValueError("no offset")
-    return parsed.astimezone(UTC)
-
-
-def parse_instant(value: Any) -> datetime | None:
-    try:
-        return _instant(value)
-    except (ValueError, OverflowError):
-        return None
-
-
-def parse_day(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def query_reader() -> Reader:
@@ -320,14 +265,3 @@ def query_id(reader: Reader, name: str, *, required: bool = True) -> int | None:
     return known_id(query_int(reader, name, required=required))
 
 
-def parse_id(raw: str | None) -> int | None:
-    """An id from a form or a link; a number beyond MAX_ID cannot name a record.
-
-    Only ASCII digits: str.isdigit() also accepts '²', which int() refuses.
-    """
-    raw = raw or ""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
-
-
-def known_id(value: int | None) -> int | None:
-    return value if value is None or 1 <= value <= MAX_ID else UNKNOWN_ID

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from clinic import access, clock
-from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.clinic_settings.rules import major_units
 from clinic.clinic_settings.services import clinic_profile
@@ -16,6 +15,7 @@ from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_reco
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Client, Therapist, TimeOff, User
+from clinic.parsing import parse_day, parse_id, parse_instant
 from clinic.scheduling import forms, services
 from clinic.scheduling.ical import calendar_bytes
 from clinic.scheduling.open_times import by_day_part, open_times
