@@ -225,7 +225,7 @@ def problems(error: ValidationError, messages: dict[str, str]) -> dict[str, list
 B = TypeVar("B", bound=BaseModel)
 
 
-def read(model: type[B], data: Any) -> B:
+def checked(model: type[B], data: Any) -> B:
     """data checked against model; every problem at once as a 422."""
     try:
         return model.model_validate(data)
@@ -233,19 +233,19 @@ def read(model: type[B], data: Any) -> B:
         raise ValidationFailed(fields=problems(error, getattr(model, "messages", {}))) from None
 
 
-def body(model: type[B]) -> B:
+def read_body(model: type[B]) -> B:
     """The request's JSON object body (a 400 when it is not one), checked against model."""
-    return read(model, json_object())
+    return checked(model, json_object())
 
 
-def optional_body(model: type[B]) -> B:
+def read_optional_body(model: type[B]) -> B:
     """The same for a body that may be absent: no body reads as {}."""
-    return read(model, optional_json_object())
+    return checked(model, optional_json_object())
 
 
-def array_body(model: type[B]) -> B:
+def read_array_body(model: type[B]) -> B:
     """The request's JSON array body (a 400 when it is not one), checked against a RootModel."""
-    return read(model, json_array())
+    return checked(model, json_array())
 
 
 class ListBody(RootModel):

@@ -77,18 +77,6 @@ def optional_json_object() -> dict:
     return json_object()
 
 
-# The OpenAPI schema of the body optional_reason reads.
-OPTIONAL_REASON_BODY = {"type": "object", "properties": {"reason": {"type": "string"}}}
-
-
-def optional_reason(max_length: int = 500) -> str | None:
-    """The optional `reason` of a body that may itself be absent."""
-    reader = Reader(optional_json_object())
-    reason = reader.text("reason", required=False, max_length=max_length)
-    reader.check()
-    return reason
-
-
 def json_array() -> list:
     body = json_body()
     if not isinstance(body, list):

@@ -16,9 +16,9 @@ from clinic.api.bodies import (
     RecordId,
     Text,
     Whole,
-    array_body,
-    body,
-    optional_body,
+    read_array_body,
+    read_body,
+    read_optional_body,
 )
 from clinic.api.openapi import operation
 from clinic.api.parsing import ID_SCHEMA, query_day, query_id, query_reader
@@ -175,7 +175,7 @@ def list_services():
 )
 @roles_required("owner")
 def create_service():
-    new = body(NewService)
+    new = read_body(NewService)
     service = services.create_service(
         current_actor(), name=new.name, duration_minutes=new.duration_minutes, price_cents=new.price_cents,
         buffer_minutes=new.buffer_minutes or 0, description=new.description or "",
@@ -214,7 +214,7 @@ def get_working_hours(therapist_id: int):
 )
 def put_working_hours(therapist_id: int):
     actor = current_actor()
-    intervals = [(i.weekday, i.start, i.end) for i in array_body(WeeklyHours).root]
+    intervals = [(i.weekday, i.start, i.end) for i in read_array_body(WeeklyHours).root]
     rows = services.set_working_hours(actor, therapist_id, intervals)
     db.session.commit()
     return jsonify([hours_json(row) for row in rows])
@@ -229,7 +229,7 @@ def put_working_hours(therapist_id: int):
 )
 def post_time_off(therapist_id: int):
     actor = current_actor()
-    new = body(NewTimeOff)
+    new = read_body(NewTimeOff)
     row = services.add_time_off(actor, therapist_id, start=new.start, end=new.end, reason=new.reason)
     db.session.commit()
     return jsonify(time_off_json(row)), 201
@@ -295,7 +295,7 @@ def availability_response(found: services.BookableStarts) -> Response:
 )
 def post_appointment():
     actor = current_actor()
-    booking = body(Booking)
+    booking = read_body(Booking)
     appointment = services.book_appointment(
         actor,
         service_id=booking.service_id,
@@ -342,7 +342,7 @@ def get_appointment(appointment_id: int):
 )
 def patch_appointment(appointment_id: int):
     actor = current_actor()
-    appointment = services.reschedule_appointment(actor, appointment_id, body(Reschedule).start)
+    appointment = services.reschedule_appointment(actor, appointment_id, read_body(Reschedule).start)
     db.session.commit()
     return jsonify(appointment_json(appointment))
 
@@ -357,7 +357,7 @@ def patch_appointment(appointment_id: int):
 )
 def cancel_appointment(appointment_id: int):
     actor = current_actor()
-    appointment = services.cancel_appointment(actor, appointment_id, optional_body(Reason).reason)
+    appointment = services.cancel_appointment(actor, appointment_id, read_optional_body(Reason).reason)
     db.session.commit()
     return jsonify(appointment_json(appointment))
 
