@@ -81,6 +81,17 @@ def Whole(minimum: int | None = None, maximum: int | None = None) -> Any:
     return Annotated[int, Field(ge=minimum, le=maximum)]
 
 
+def MustBeTrue(message: str) -> Any:
+    """A boolean only true will do (a consent), and what to say when it is false."""
+
+    def after(value: bool) -> bool:
+        if not value:
+            raise _problem("must_be_true", message)
+        return value
+
+    return Annotated[bool, AfterValidator(after), Field(json_schema_extra={"const": True})]
+
+
 # A record's id. One outside 1..MAX_ID reads as an id no record has, so it is "not found" like
 # any unknown id rather than a 422, and never reaches the database.
 RecordId = Annotated[
