@@ -41,13 +41,25 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
     # Messages for this body's own problems, by pydantic error type, over the common ones.
     messages: ClassVar[dict[str, str]] = {}
+    # False for a body of changes, where null would be a value to save (and is refused).
+    null_is_absent: ClassVar[bool] = True
 
     @model_validator(mode="before")
     @classmethod
     def _null_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
+        if cls.null_is_absent and isinstance(data, dict):
             return {name: value for name, value in data.items() if value is not None}
         return data
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def unchanged(description: str | None = None) -> Any:
+    """The default of a member of a body of changes: absent means no change (read the body with
+    model_dump(exclude_unset=True)), so the document shows no default."""
+    return Field(None, description=description, json_schema_extra=_no_default)
 
 
 def _problem(kind: str, message: str) -> PydanticCustomError:
