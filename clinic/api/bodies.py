@@ -25,13 +25,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from clinic.api.parsing import OUT_OF_RANGE_INSTANT, json_array, json_object, optional_json_object
+from clinic.api.parsing import json_array, json_object, optional_json_object
 from clinic.errors import ValidationFailed
 from clinic.parsing import MAX_ID, instant, known_id, parse_day
 from clinic.text import UNSTORABLE_MESSAGE, storable
 
 DEFAULT_MAX_TEXT = 5000
 CLOCK_PATTERN = "^[0-2][0-9]:[0-5][0-9]$"
+OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
 INSTANT_FORMAT = "Must be an ISO 8601 date-time with an offset, like 2027-03-02T10:00:00+01:00."
 
 

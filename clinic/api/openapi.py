@@ -82,10 +82,8 @@ def _openapi_path(rule: str) -> tuple[str, list[str]]:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule), names
 
 
-def _body_schema(body, schemas: dict[str, dict]) -> dict:
+def _body_schema(body: type[BaseModel] | tuple[type[BaseModel], ...], schemas: dict[str, dict]) -> dict:
     """A reference to each model's schema, added (with the schemas it uses) to schemas."""
-    if isinstance(body, dict):
-        return body
     models = body if isinstance(body, tuple) else (body,)
     refs = []
     for model in models:
