@@ -64,6 +64,7 @@ def unchanged(description: str | None = None) -> Any:
 
 
 def _problem(kind: str, message: str) -> PydanticCustomError:
+    """A problem in our words; its kind is none of pydantic's, so its message is kept as is."""
     return PydanticCustomError(kind, message)
 
 
@@ -140,7 +141,7 @@ Instant = Annotated[datetime, BeforeValidator(_instant)]
 def _clock(value: Any) -> time:
     _storable(value)
     if not isinstance(value, str):
-        raise _problem("string_type", "Must be a string.")
+        raise _problem("clock_type", "Must be a string.")
     digits = value[:2] + value[3:]
     if len(value) == 5 and value[2] == ":" and digits.isascii() and digits.isdigit():
         hour, minute = int(value[:2]), int(value[3:])
@@ -170,7 +171,7 @@ def Codes(allowed: tuple[str, ...], *, allow_empty: bool = True) -> Any:
             known = ", ".join(allowed)
             raise _problem("unknown_codes", f"Unknown codes: {', '.join(unknown)}. Known: {known}.")
         if not value and not allow_empty:
-            raise _problem("too_short", "Give at least one.")
+            raise _problem("no_codes", "Give at least one.")
         return value
 
     return Annotated[
@@ -187,7 +188,7 @@ def Strings(*, max_items: int, max_length: int) -> Any:
     def before(value: Any) -> list:
         _list_of_strings(value)
         if len(value) > max_items:
-            raise _problem("too_long", f"At most {max_items} items.")
+            raise _problem("too_many_items", f"At most {max_items} items.")
         if any(len(v) > max_length for v in value):
             raise _problem("item_too_long", f"Each item must be at most {max_length} characters.")
         return value
@@ -239,7 +240,10 @@ def problems(error: ValidationError, messages: dict[str, str]) -> dict[str, list
         if kind == "too_long" and isinstance(item.get("input"), str):
             kind = "string_too_long"  # a length limit on a string in an Annotated type
         template = messages.get(kind) or MESSAGES.get(kind)
-        message = template.format(**item.get("ctx", {})) if template else item["msg"]
+        try:
+            message = template.format(**item.get("ctx", {})) if template else item["msg"]
+        except (KeyError, IndexError):  # a message of our own (PydanticCustomError) under a common type
+            message = item["msg"]
         found = fields.setdefault(_field_name(item["loc"]), [])
         if message not in found:
             found.append(message)

@@ -33,7 +33,7 @@ AMENDMENT_SCHEMA = {
 SoapText = Text(MAX_TEXT, blank="keep")
 
 
-class SessionNoteBody(Body):
+class NewNote(Body):
     """What the therapist records after a session; signing makes it permanent."""
 
     techniques: Codes(tuple(TECHNIQUES), allow_empty=False)
@@ -60,7 +60,7 @@ NOTE_SCHEMA = {
         "author_id": {"type": "integer"},
         "author_name": {"type": "string"},
         "signed_at": {"type": "string", "format": "date-time"},
-        **SessionNoteBody.model_json_schema()["properties"],
+        **NewNote.model_json_schema()["properties"],
         "amendments": {"type": "array", "items": AMENDMENT_SCHEMA},
     },
 }
@@ -111,13 +111,13 @@ def note_json(note: SessionNote) -> dict:
 @operation(
     "Record and sign the session note of an appointment (its therapist); completes it",
     tag="notes",
-    body=SessionNoteBody,
+    body=NewNote,
     response=NOTE_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def create_note(appointment_id: int):
     actor = current_actor()
-    data = NoteInput(**dict(read_body(SessionNoteBody)))
+    data = NoteInput(**dict(read_body(NewNote)))
     note = services.record_note(actor, appointment_id, data)
     db.session.commit()
     return jsonify(note_json(note)), 201
