@@ -154,6 +154,15 @@ def _clock(value: Any) -> time:
 Clock = Annotated[time, BeforeValidator(_clock), WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})]
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def blank_is_absent(kind: Any) -> Any:
+    """An optional member of type kind that may also be sent blank ("") to leave it out."""
+    return Annotated[kind | None, BeforeValidator(_blank_to_none)]
+
+
 def _list_of_strings(value: Any) -> list:
     _storable(value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -4,7 +4,7 @@ from flask import jsonify
 from pydantic import Field
 
 from clinic.api.blueprint import bp, current_actor, roles_required
-from clinic.api.bodies import Body, Clock, Day, RecordId, read_body
+from clinic.api.bodies import Body, Clock, Day, RecordId, blank_is_absent, read_body
 from clinic.api.openapi import operation
 from clinic.api.parsing import optional_json_object, query_day, query_reader
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
@@ -49,8 +49,8 @@ class WaitlistRequest(Body):
     client_id: RecordId | None = None
     first_day: Day = Field(alias="from")
     last_day: Day = Field(alias="to")
-    earliest: Clock | None = None
-    latest: Clock | None = None
+    earliest: blank_is_absent(Clock) = None
+    latest: blank_is_absent(Clock) = None
 
 
 @bp.post("/waitlist")
