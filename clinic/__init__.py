@@ -37,13 +37,13 @@ def create_app(config: Config | None = None) -> Flask:
         configure_sqlite(db.engine)
 
     from clinic.api import bp as api_bp
-    from clinic.api.parsing import IdConverter
     from clinic.auth.views import bp as auth_bp
     from clinic.care_plans.views import bp as care_plans_bp
     from clinic.clinic_settings.views import bp as clinic_settings_bp
     from clinic.home.views import bp as home_bp
     from clinic.intake.views import bp as intake_bp
     from clinic.notes.views import bp as notes_bp
+    from clinic.parsing import IdConverter
     from clinic.records.views import bp as records_bp
     from clinic.reports.views import bp as reports_bp
     from clinic.scheduling.views import bp as scheduling_bp

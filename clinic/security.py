@@ -80,7 +80,7 @@ def init_app(app: Flask) -> None:
     def refuse_unstorable_text():
         """No text in the clinic holds a NUL or a lone surrogate, which the databases cannot
         store or compare (a 500): turn such a path, query string, form or file name away at the door.
-        JSON bodies are checked field by field (clinic.api.parsing), as a 422."""
+        JSON bodies are checked field by field (clinic.api.bodies), as a 422."""
         fields = [request.path, *request.args.keys(), *request.args.listvalues()]
         if request.mimetype in FORM_MIMETYPES:  # only these have a form: skip parsing for the rest
             fields += [*request.form.keys(), *request.form.listvalues()]

@@ -1,12 +1,16 @@
 """Accounts in the API: tokens, client sign-up, the current user, passwords and resets,
 two-step sign-in."""
 
+from typing import Annotated, Any
+
 from flask import g, jsonify, url_for
+from pydantic import BeforeValidator, Field
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor
+from clinic.api.bodies import Body, Text, checked, read_body
 from clinic.api.openapi import operation
-from clinic.api.parsing import Reader, json_object, optional_json_object
+from clinic.api.parsing import json_object, optional_json_object
 from clinic.auth import resets, services, sessions, throttle, two_factor
 from clinic.auth.throttle import client_address
 from clinic.auth.views import reset_link
@@ -39,6 +43,62 @@ CLIENT_SCHEMA = {
 }
 
 
+Password = Text(1024)
+
+
+def _otp_number(value: Any) -> Any:
+    """A code sent as a JSON number, its leading zeros restored."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1_000_000:
+        return f"{value:06d}"
+    return value
+
+
+class Login(Body):
+    email: Text(254)
+    password: Password
+    otp: Annotated[Text(64, blank="absent"), BeforeValidator(_otp_number)] | None = Field(
+        None, description="With two-step sign-in on: a code (a string, or a number) or a recovery code"
+    )
+
+
+class NewClient(Body):
+    """A walk-in registered by staff: no login, so no email or password needed."""
+
+    name: Text(services.MAX_NAME_LENGTH)
+    email: Text(services.MAX_EMAIL_LENGTH, blank="absent") | None = None
+    password: Text(1024, blank="absent") | None = None
+    phone: Text(services.MAX_PHONE_LENGTH, blank="absent") | None = None
+
+
+class SignUp(NewClient):
+    """Signing up online: an email and a password to log in with."""
+
+    email: Text(services.MAX_EMAIL_LENGTH)
+    password: Password
+
+
+class PasswordChange(Body):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetRequest(Body):
+    email: Text(services.MAX_EMAIL_LENGTH)
+
+
+class PasswordReset(Body):
+    token: str = Field(description="From the emailed link")
+    password: Password
+
+
+class TwoFactorConfirmation(Body):
+    code: Text(64)
+
+
+class PasswordConfirmation(Body):
+    password: Password
+
+
 def user_json(user: User) -> dict:
     return {"id": user.id, "name": user.name, "email": user.email, "role": user.role}
 
@@ -58,37 +118,16 @@ def client_json(client: Client) -> dict:
     "Exchange email and password for a bearer token",
     auth=False,
     tag="accounts",
-    body={
-        "type": "object",
-        "required": ["email", "password"],
-        "properties": {
-            "email": {"type": "string"},
-            "password": {"type": "string"},
-            "otp": {"type": "string", "description": "With two-step sign-in on: a code or a recovery code"},
-        },
-    },
+    body=Login,
     response={"type": "object", "properties": {"token": {"type": "string"}, "user": USER_SCHEMA}},
     statuses=(201, 400, 401, 422, 429),
 )
 def create_token():
-    body = json_object()
-    reader = Reader(body)
-    email = reader.text("email", max_length=254)
-    password = reader.text("password", max_length=1024)
-    otp = _otp(body, reader)
-    reader.check()
-    user = services.authenticate(email, password, client_address(), otp=otp)
+    login = read_body(Login)
+    user = services.authenticate(login.email, login.password, client_address(), otp=login.otp)
     token = sessions.issue_token(user)
     db.session.commit()
     return jsonify({"token": token, "user": user_json(user)}), 201
-
-
-def _otp(body: dict, reader: Reader) -> str | None:
-    """The code as a string; a JSON number is taken too, its leading zeros restored."""
-    raw = body.get("otp")
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 1_000_000:
-        return f"{raw:06d}"
-    return reader.text("otp", required=False, max_length=64)
 
 
 @bp.post("/clients")
@@ -96,16 +135,7 @@ def _otp(body: dict, reader: Reader) -> str | None:
     "Sign up online, or (staff) register a walk-in client without a login",
     auth=False,
     tag="accounts",
-    body={
-        "type": "object",
-        "required": ["name"],
-        "properties": {
-            "name": {"type": "string"},
-            "email": {"type": "string"},
-            "password": {"type": "string"},
-            "phone": {"type": "string"},
-        },
-    },
+    body=(SignUp, NewClient),
     response=CLIENT_SCHEMA,
     statuses=(201, 400, 409, 422, 429),
 )
@@ -113,14 +143,8 @@ def create_client():
     actor = optional_actor()
     if actor is None:
         throttle.refuse_blocked_address(client_address())
-    reader = Reader(json_object())
-    name = reader.text("name", max_length=services.MAX_NAME_LENGTH)
-    is_staff = actor is not None and actor.is_staff
-    email = reader.text("email", required=not is_staff, max_length=services.MAX_EMAIL_LENGTH)
-    password = reader.text("password", required=not is_staff, max_length=1024)
-    phone = reader.text("phone", required=False, max_length=services.MAX_PHONE_LENGTH)
-    reader.check()
-    client = services.register_client(name=name, email=email, password=password, phone=phone, actor=actor)
+    new = read_body(NewClient if actor is not None and actor.is_staff else SignUp)
+    client = services.register_client(**dict(new), actor=actor)
     db.session.commit()
     return jsonify(client_json(client)), 201
 
@@ -183,21 +207,15 @@ def revoke_current_token():
 @operation(
     "Change your password; every other session and token stops working",
     tag="accounts",
-    body={
-        "type": "object",
-        "required": ["current_password", "new_password"],
-        "properties": {"current_password": {"type": "string"}, "new_password": {"type": "string"}},
-    },
+    body=PasswordChange,
     response=TOKEN_SCHEMA,
     statuses=(400, 401, 403, 422, 429),
 )
 def change_my_password():
     user = current_actor()
-    reader = Reader(json_object())
-    current = reader.text("current_password", max_length=1024)
-    new = reader.text("new_password", max_length=1024)
-    reader.check()
-    services.change_password(user, current=current, new=new, address=client_address())
+    change = read_body(PasswordChange)
+    services.change_password(user, current=change.current_password, new=change.new_password,
+                             address=client_address())
     token = sessions.issue_token(user)
     db.session.commit()
     return jsonify({"token": token})
@@ -208,16 +226,13 @@ def change_my_password():
     "Email a password reset link (the same answer whether or not the address has an account)",
     auth=False,
     tag="accounts",
-    body={"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
+    body=PasswordResetRequest,
     response=MESSAGE_SCHEMA,
     statuses=(202, 400, 422, 429),
 )
 def request_password_reset():
     throttle.refuse_blocked_address(client_address())
-    reader = Reader(json_object())
-    email = reader.text("email", max_length=services.MAX_EMAIL_LENGTH)
-    reader.check()
-    resets.request_reset(email, reset_link)
+    resets.request_reset(read_body(PasswordResetRequest).email, reset_link)
     db.session.commit()
     return jsonify({"message": "If an account has this address, a reset link is on its way."}), 202
 
@@ -227,11 +242,7 @@ def request_password_reset():
     "Choose a new password with the emailed token; every session and token of the account ends",
     auth=False,
     tag="accounts",
-    body={
-        "type": "object",
-        "required": ["token", "password"],
-        "properties": {"token": {"type": "string"}, "password": {"type": "string"}},
-    },
+    body=PasswordReset,
     response=MESSAGE_SCHEMA,
     statuses=(400, 422, 429),
 )
@@ -241,11 +252,8 @@ def confirm_password_reset():
     token = body.get("token")
     if not isinstance(token, str):
         raise InvalidToken()
-    resets.check_token(token)
-    reader = Reader(body)
-    password = reader.text("password", max_length=1024)
-    reader.check()
-    resets.reset_password(token, password)
+    resets.check_token(token)  # an unknown or used token first, whatever else the body holds
+    resets.reset_password(token, checked(PasswordReset, body).password)
     db.session.commit()
     return jsonify({"message": "Your password is changed. Log in with the new one."})
 
@@ -273,7 +281,7 @@ def begin_two_factor():
 @operation(
     "Turn two-step sign-in on with a current code; returns the recovery codes, shown once",
     tag="accounts",
-    body={"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}},
+    body=TwoFactorConfirmation,
     response={
         "type": "object",
         "properties": {"recovery_codes": {"type": "array", "items": {"type": "string"}}},
@@ -282,10 +290,7 @@ def begin_two_factor():
 )
 def confirm_two_factor():
     user = current_actor()
-    reader = Reader(json_object())
-    code = reader.text("code", max_length=64)
-    reader.check()
-    codes = two_factor.confirm_enrolment(user, code)
+    codes = two_factor.confirm_enrolment(user, read_body(TwoFactorConfirmation).code)
     db.session.commit()
     return jsonify({"recovery_codes": codes})
 
@@ -294,14 +299,11 @@ def confirm_two_factor():
 @operation(
     "Turn two-step sign-in off (needs the password)",
     tag="accounts",
-    body={"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
+    body=PasswordConfirmation,
     statuses=(204, 400, 401, 403, 422, 429),
 )
 def turn_off_two_factor():
     user = current_actor()
-    reader = Reader(json_object())
-    password = reader.text("password", max_length=1024)
-    reader.check()
-    services.turn_off_two_factor(user, password, client_address())
+    services.turn_off_two_factor(user, read_body(PasswordConfirmation).password, client_address())
     db.session.commit()
     return "", 204

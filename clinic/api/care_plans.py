@@ -4,8 +4,8 @@ from flask import jsonify
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
+from clinic.api.bodies import Body, Instant, Reason, RecordId, Whole, read_body, read_optional_body
 from clinic.api.openapi import operation
-from clinic.api.parsing import ID_SCHEMA, OPTIONAL_REASON_BODY, Reader, json_object, optional_reason
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.care_plans import cadence, services
 from clinic.extensions import db
@@ -45,6 +45,25 @@ CANCEL_SCHEMA = {
 }
 
 
+class CarePlanBooking(Body):
+    """A course of care: weekly sessions from first_start, then monthly maintenance."""
+
+    client_id: RecordId
+    therapist_id: RecordId
+    service_id: RecordId
+    first_start: Instant
+    weekly_sessions: Whole(0, cadence.MAX_WEEKLY_SESSIONS)
+    maintenance_sessions: Whole(0, cadence.MAX_MAINTENANCE_SESSIONS)
+
+
+class Extension(Body):
+    weeks: Whole(1, cadence.MAX_WEEKLY_SESSIONS)
+
+
+class PlanSession(Body):
+    start: Instant
+
+
 def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
     return {
         **appointment_json(appointment),
@@ -82,51 +101,13 @@ def _cancel_json(plan: CarePlan, result: services.CancelResult) -> dict:
 @operation(
     "Book a course of care (staff): weekly sessions, then monthly maintenance; all or nothing",
     tag="care plans",
-    body={
-        "type": "object",
-        "required": [
-            "client_id",
-            "therapist_id",
-            "service_id",
-            "first_start",
-            "weekly_sessions",
-            "maintenance_sessions",
-        ],
-        "properties": {
-            "client_id": ID_SCHEMA,
-            "therapist_id": ID_SCHEMA,
-            "service_id": ID_SCHEMA,
-            "first_start": {"type": "string", "format": "date-time"},
-            "weekly_sessions": {"type": "integer", "minimum": 0, "maximum": cadence.MAX_WEEKLY_SESSIONS},
-            "maintenance_sessions": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": cadence.MAX_MAINTENANCE_SESSIONS,
-            },
-        },
-    },
+    body=CarePlanBooking,
     response=PLAN_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def create_care_plan():
     actor = current_actor()
-    reader = Reader(json_object())
-    client_id = reader.record_id("client_id")
-    therapist_id = reader.record_id("therapist_id")
-    service_id = reader.record_id("service_id")
-    first_start = reader.instant("first_start")
-    weekly = reader.integer("weekly_sessions", minimum=0, maximum=cadence.MAX_WEEKLY_SESSIONS)
-    maintenance = reader.integer("maintenance_sessions", minimum=0, maximum=cadence.MAX_MAINTENANCE_SESSIONS)
-    reader.check()
-    plan = services.create_care_plan(
-        actor,
-        client_id=client_id,
-        therapist_id=therapist_id,
-        service_id=service_id,
-        first_start=first_start,
-        weekly_sessions=weekly,
-        maintenance_sessions=maintenance,
-    )
+    plan = services.create_care_plan(actor, **dict(read_body(CarePlanBooking)))
     db.session.commit()
     return jsonify(plan_json(plan)), 201
 
@@ -164,13 +145,13 @@ def get_care_plan(plan_id: int):
 @operation(
     "End a plan early (its therapist or the owner): future sessions are cancelled",
     tag="care plans",
-    body=OPTIONAL_REASON_BODY,
+    body=Reason,
     response=PLAN_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def end_care_plan(plan_id: int):
     actor = current_actor()
-    reason = optional_reason()
+    reason = read_optional_body(Reason).reason
     plan = services.plan_for(actor, plan_id)
     services.end_care_plan(actor, plan_id, reason)
     db.session.commit()
@@ -181,20 +162,13 @@ def end_care_plan(plan_id: int):
 @operation(
     "Extend the weekly phase by more weeks (all or nothing; maintenance moves after them)",
     tag="care plans",
-    body={
-        "type": "object",
-        "required": ["weeks"],
-        "properties": {"weeks": {"type": "integer", "minimum": 1}},
-    },
+    body=Extension,
     response=PLAN_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def extend_care_plan(plan_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    weeks = reader.integer("weeks", minimum=1, maximum=cadence.MAX_WEEKLY_SESSIONS)
-    reader.check()
-    plan = services.extend_care_plan(actor, plan_id, weeks)
+    plan = services.extend_care_plan(actor, plan_id, read_body(Extension).weeks)
     db.session.commit()
     return jsonify(plan_json(plan))
 
@@ -203,13 +177,13 @@ def extend_care_plan(plan_id: int):
 @operation(
     "Cancel one session of a plan (notice policy applies); offers the nearest free times that week",
     tag="care plans",
-    body=OPTIONAL_REASON_BODY,
+    body=Reason,
     response=CANCEL_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def cancel_plan_session(plan_id: int, appointment_id: int):
     actor = current_actor()
-    reason = optional_reason()
+    reason = read_optional_body(Reason).reason
     result = services.cancel_plan_session(actor, plan_id, appointment_id, reason)
     plan = services.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)
@@ -221,13 +195,13 @@ def cancel_plan_session(plan_id: int, appointment_id: int):
 @operation(
     "Cancel every future session of a plan the notice policy allows; lists those too late to cancel",
     tag="care plans",
-    body=OPTIONAL_REASON_BODY,
+    body=Reason,
     response=CANCEL_SCHEMA,
     statuses=(400, 401, 403, 404, 409, 422),
 )
 def cancel_rest_of_plan(plan_id: int):
     actor = current_actor()
-    reason = optional_reason()
+    reason = read_optional_body(Reason).reason
     result = services.cancel_rest_of_plan(actor, plan_id, reason)
     plan = services.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)
@@ -239,20 +213,13 @@ def cancel_rest_of_plan(plan_id: int):
 @operation(
     "Book one more session of a plan, e.g. an offered time after cancelling one (same booking rules)",
     tag="care plans",
-    body={
-        "type": "object",
-        "required": ["start"],
-        "properties": {"start": {"type": "string", "format": "date-time"}},
-    },
+    body=PlanSession,
     response=PLAN_APPOINTMENT_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def book_plan_session(plan_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    start = reader.instant("start")
-    reader.check()
-    appointment = services.rebook_plan_session(actor, plan_id, start)
+    appointment = services.rebook_plan_session(actor, plan_id, read_body(PlanSession).start)
     plan = services.plan_for(actor, plan_id)
     body = _appointment_json(plan, appointment)
     db.session.commit()

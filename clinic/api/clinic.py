@@ -1,23 +1,43 @@
 """API routes: the clinic's own details and policies (read by anyone, changed by the owner)."""
 
+from typing import ClassVar
+
 from flask import jsonify
+from pydantic import ConfigDict
 
 from clinic.api.blueprint import bp, current_actor, roles_required
+from clinic.api.bodies import Body, Text, Whole, read_body, unchanged
 from clinic.api.openapi import operation
-from clinic.api.parsing import json_object
-from clinic.clinic_settings.rules import MAX_NOTICE_HOURS
+from clinic.clinic_settings.rules import FIELD_LENGTHS, MAX_NOTICE_HOURS
 from clinic.clinic_settings.services import clinic_profile, update_clinic_settings
 from clinic.extensions import db
 
-_EDITABLE_PROPERTIES = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 120},
-    "address": {"type": "string", "maxLength": 500},
-    "phone": {"type": "string", "maxLength": 40},
-    "email": {"type": "string", "maxLength": 254, "description": "Empty, or an email address"},
-    "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code, e.g. EUR"},
-    "cancellation_notice_hours": {"type": "integer", "minimum": 0, "maximum": MAX_NOTICE_HOURS},
-    "require_staff_two_factor": {"type": "boolean"},
-}
+
+class ClinicChanges(Body):
+    """The settings to change; those left out keep their values. The settings' own rules
+    (a name, a known currency, a valid email) are checked where they live, on saving."""
+
+    model_config = ConfigDict(extra="forbid")
+    null_is_absent: ClassVar[bool] = False
+    messages: ClassVar[dict[str, str]] = {
+        "extra_forbidden": "This setting cannot be changed.",
+        "string_type": "Must be text.",
+        "string_too_long": "At most {max_length} characters.",
+        "int_type": "Must be a whole number of hours.",
+        "greater_than_equal": f"Between 0 and {MAX_NOTICE_HOURS} hours.",
+        "less_than_equal": f"Between 0 and {MAX_NOTICE_HOURS} hours.",
+    }
+
+    name: Text(FIELD_LENGTHS["name"], blank="keep") = unchanged()
+    address: Text(FIELD_LENGTHS["address"], blank="keep") = unchanged()
+    phone: Text(FIELD_LENGTHS["phone"], blank="keep") = unchanged()
+    email: Text(FIELD_LENGTHS["email"], blank="keep") = unchanged("Empty, or an email address")
+    currency: Text(blank="keep") = unchanged("ISO 4217 code, e.g. EUR")
+    cancellation_notice_hours: Whole(0, MAX_NOTICE_HOURS) = unchanged()
+    require_staff_two_factor: bool = unchanged()
+
+
+_EDITABLE_PROPERTIES = ClinicChanges.model_json_schema()["properties"]
 CLINIC_SCHEMA = {
     "type": "object",
     "required": ["name", "address", "phone", "email", "time_zone", "currency",
@@ -27,7 +47,6 @@ CLINIC_SCHEMA = {
         "time_zone": {"type": "string", "description": "IANA zone (CLINIC_TIMEZONE); read-only"},
     },
 }
-CLINIC_CHANGES_SCHEMA = {"type": "object", "additionalProperties": False, "properties": _EDITABLE_PROPERTIES}
 
 
 @bp.get("/clinic")
@@ -40,12 +59,13 @@ def show_clinic():
 @operation(
     "Change the clinic's details and policies (owner); answers the whole object",
     tag="setup",
-    body=CLINIC_CHANGES_SCHEMA,
+    body=ClinicChanges,
     response=CLINIC_SCHEMA,
     statuses=(400, 401, 403, 422),
 )
 @roles_required("owner")
 def change_clinic():
-    profile = update_clinic_settings(current_actor(), json_object())
+    changes = read_body(ClinicChanges).model_dump(exclude_unset=True)
+    profile = update_clinic_settings(current_actor(), changes)
     db.session.commit()
     return jsonify(profile.to_dict())

@@ -1,11 +1,13 @@
 """API routes: health intakes, pre-visit check-ins, physician clearances and the queue."""
 
 from flask import jsonify, request, send_file
+from pydantic import Field
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
+from clinic.api.bodies import Body, Codes, Day, MustBeTrue, Text, Whole, checked, read_body
 from clinic.api.openapi import operation
-from clinic.api.parsing import Reader, json_object
+from clinic.api.parsing import json_object
 from clinic.extensions import db
 from clinic.intake import services
 from clinic.intake.screening import CONDITIONS, FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
@@ -25,19 +27,49 @@ PERSON_SCHEMA = {
     "type": ["object", "null"],
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
 }
-INTAKE_BODY = {
-    "type": "object",
-    "required": ["consent", "pain_level"],
-    "properties": {
-        "consent": {"const": True},
-        "pain_level": {"type": "integer", "minimum": 0, "maximum": 10},
-        "conditions": {"type": "array", "items": {"enum": list(CONDITIONS)}},
-        **{name: {"type": "boolean"} for name in BOOLEANS},
-        "surgery_date": DATE,
-        "medications": {"type": "string"},
-        "notes": {"type": "string"},
-    },
-}
+
+
+class HealthIntake(Body):
+    """The intake form's answers; red flags among them hold the client for clearance."""
+
+    consent: MustBeTrue("Consent is required: it must be true.")
+    pain_level: Whole(0, 10)
+    conditions: Codes(tuple(CONDITIONS)) = Field(default_factory=list)
+    recent_surgery: bool = False
+    fever_or_chills: bool = False
+    redness_or_warmth: bool = False
+    sudden_swelling: bool = False
+    loss_of_mobility: bool = False
+    chronic_pain_unimproved: bool = False
+    surgery_date: Day | None = None
+    medications: Text(MAX_TEXT, blank="keep") | None = None
+    notes: Text(MAX_TEXT, blank="keep") | None = None
+
+
+class PreVisitCheckIn(Body):
+    """Since the last visit: pain now, and any new red flag."""
+
+    pain_level: Whole(0, 10)
+    fever_or_chills: bool = False
+    redness_or_warmth: bool = False
+    new_swelling: bool = False
+    recent_surgery: bool = False
+    surgery_date: Day | None = None
+
+
+class PhysicianClearance(Body):
+    """Also sent as multipart/form-data, the same fields plus a `letter` file."""
+
+    physician_name: Text(services.MAX_PHYSICIAN_NAME)
+    cleared_on: Day
+    restrictions: Text(services.MAX_CLEARANCE_TEXT, blank="absent") | None = None
+    valid_until: Day | None = None
+    evidence: Text(services.MAX_CLEARANCE_TEXT, blank="absent") | None = Field(
+        None, description="What the clearance rests on (letter seen, call...)"
+    )
+
+
+INTAKE_BODY = HealthIntake.model_json_schema()
 INTAKE_SCHEMA = {
     "type": "object",
     "properties": {
@@ -51,15 +83,7 @@ INTAKE_SCHEMA = {
         "surgery_date": NULLABLE_DATE,
     },
 }
-CHECK_IN_BODY = {
-    "type": "object",
-    "required": ["pain_level"],
-    "properties": {
-        "pain_level": {"type": "integer", "minimum": 0, "maximum": 10},
-        **{name: {"type": "boolean"} for name in CHECK_IN_BOOLEANS},
-        "surgery_date": DATE,
-    },
-}
+CHECK_IN_BODY = PreVisitCheckIn.model_json_schema()
 CHECK_IN_SCHEMA = {
     "type": "object",
     "properties": {
@@ -70,17 +94,6 @@ CHECK_IN_SCHEMA = {
         "flags": {"type": "array", "items": FLAG_SCHEMA},
         "requires_clearance": {"type": "boolean"},
         **CHECK_IN_BODY["properties"],
-    },
-}
-CLEARANCE_BODY = {
-    "type": "object",
-    "required": ["physician_name", "cleared_on"],
-    "properties": {
-        "physician_name": {"type": "string"},
-        "cleared_on": DATE,
-        "restrictions": {"type": "string"},
-        "valid_until": DATE,
-        "evidence": {"type": "string", "description": "What the clearance rests on (letter seen, call...)"},
     },
 }
 CLEARANCE_SCHEMA = {
@@ -171,31 +184,14 @@ def clearance_json(clearance: Clearance) -> dict:
     }
 
 
-def _read_intake(reader: Reader) -> IntakeAnswers:
-    consent = reader.boolean("consent")
-    if consent is False:
-        reader.problem("consent", "Consent is required: it must be true.")
-    answers = IntakeAnswers(
-        consent=consent,
-        pain_level=reader.integer("pain_level", minimum=0, maximum=10),
-        conditions=reader.codes("conditions", CONDITIONS, required=False),
-        **{name: reader.boolean(name, required=False, default=False) for name in BOOLEANS},
-        surgery_date=reader.day("surgery_date", required=False),
-        medications=reader.text("medications", required=False, max_length=MAX_TEXT, allow_blank=True),
-        notes=reader.text("notes", required=False, max_length=MAX_TEXT, allow_blank=True),
-    )
-    reader.check()
-    return answers
-
-
 @bp.post("/clients/<int:client_id>/intakes")
 @operation(
     "Submit a health intake (the client, or their staff); red flags hold the client for clearance",
-    tag="intake", body=INTAKE_BODY, response=INTAKE_SCHEMA, statuses=(201, 400, 401, 404, 422),
+    tag="intake", body=HealthIntake, response=INTAKE_SCHEMA, statuses=(201, 400, 401, 404, 422),
 )
 def submit_intake(client_id: int):
     actor = current_actor()
-    answers = _read_intake(Reader(json_object()))
+    answers = IntakeAnswers(**dict(read_body(HealthIntake)))
     intake = services.submit_intake(actor, client_id, answers)
     db.session.commit()
     return jsonify(intake_json(intake)), 201
@@ -221,17 +217,11 @@ def get_intake(intake_id: int):
 @bp.post("/appointments/<int:appointment_id>/check-ins")
 @operation(
     "Pre-visit check-in (the client from 48 hours before, or the therapist at the session)",
-    tag="intake", body=CHECK_IN_BODY, response=CHECK_IN_SCHEMA, statuses=(201, 400, 401, 404, 409, 422),
+    tag="intake", body=PreVisitCheckIn, response=CHECK_IN_SCHEMA, statuses=(201, 400, 401, 404, 409, 422),
 )
 def submit_check_in(appointment_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    answers = CheckInAnswers(
-        pain_level=reader.integer("pain_level", minimum=0, maximum=10),
-        **{name: reader.boolean(name, required=False, default=False) for name in CHECK_IN_BOOLEANS},
-        surgery_date=reader.day("surgery_date", required=False),
-    )
-    reader.check()
+    answers = CheckInAnswers(**dict(read_body(PreVisitCheckIn)))
     check_in = services.submit_check_in(actor, appointment_id, answers)
     db.session.commit()
     return jsonify(check_in_json(check_in)), 201
@@ -249,21 +239,13 @@ def list_check_ins(appointment_id: int):
 @bp.post("/clients/<int:client_id>/clearances")
 @operation(
     "Record a physician's clearance (staff only); send multipart/form-data to attach a `letter`",
-    tag="intake", body=CLEARANCE_BODY, response=CLEARANCE_SCHEMA, statuses=(201, 400, 401, 403, 404, 422),
+    tag="intake", body=PhysicianClearance, response=CLEARANCE_SCHEMA, statuses=(201, 400, 401, 403, 404, 422),
 )
 def grant_clearance(client_id: int):
     actor = current_actor()
     # JSON, or multipart/form-data with the same fields plus a `letter` file.
     multipart = request.mimetype == "multipart/form-data"
-    reader = Reader(request.form.to_dict() if multipart else json_object())
-    fields = {
-        "physician_name": reader.text("physician_name", max_length=services.MAX_PHYSICIAN_NAME),
-        "cleared_on": reader.day("cleared_on"),
-        "restrictions": reader.text("restrictions", required=False, max_length=services.MAX_CLEARANCE_TEXT),
-        "valid_until": reader.day("valid_until", required=False),
-        "evidence": reader.text("evidence", required=False, max_length=services.MAX_CLEARANCE_TEXT),
-    }
-    reader.check()
+    fields = dict(checked(PhysicianClearance, request.form.to_dict() if multipart else json_object()))
     letter = services.uploaded_letter(request.files.get("letter")) if multipart else None
     if letter is not None:
         fields["letter"] = letter

@@ -4,8 +4,8 @@ from flask import jsonify
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor
+from clinic.api.bodies import Body, Codes, Strings, Text, Whole, read_body
 from clinic.api.openapi import operation
-from clinic.api.parsing import Reader, json_object
 from clinic.extensions import db
 from clinic.models import NoteAmendment, SessionNote
 from clinic.notes import services
@@ -30,17 +30,27 @@ AMENDMENT_SCHEMA = {
         "text": {"type": "string"},
     },
 }
-NOTE_BODY_SCHEMA = {
-    "type": "object",
-    "required": ["techniques", "areas", "pain_before", "pain_after"],
-    "properties": {
-        "techniques": {"type": "array", "items": {"enum": list(TECHNIQUES)}, "minItems": 1},
-        "areas": {"type": "array", "items": {"type": "string", "maxLength": MAX_AREA_LENGTH}},
-        "pain_before": {"type": "integer", "minimum": 0, "maximum": 10},
-        "pain_after": {"type": "integer", "minimum": 0, "maximum": 10},
-        **{name: {"type": "string", "maxLength": MAX_TEXT} for name in SOAP_FIELDS},
-    },
-}
+SoapText = Text(MAX_TEXT, blank="keep")
+
+
+class NewNote(Body):
+    """What the therapist records after a session; signing makes it permanent."""
+
+    techniques: Codes(tuple(TECHNIQUES), allow_empty=False)
+    areas: Strings(max_items=MAX_AREAS, max_length=MAX_AREA_LENGTH)
+    pain_before: Whole(0, 10)
+    pain_after: Whole(0, 10)
+    subjective: SoapText | None = None
+    objective: SoapText | None = None
+    assessment: SoapText | None = None
+    plan: SoapText | None = None
+    adverse_reaction: SoapText | None = None
+
+
+class Amendment(Body):
+    text: Text(MAX_TEXT)
+
+
 NOTE_SCHEMA = {
     "type": "object",
     "properties": {
@@ -50,7 +60,7 @@ NOTE_SCHEMA = {
         "author_id": {"type": "integer"},
         "author_name": {"type": "string"},
         "signed_at": {"type": "string", "format": "date-time"},
-        **NOTE_BODY_SCHEMA["properties"],
+        **NewNote.model_json_schema()["properties"],
         "amendments": {"type": "array", "items": AMENDMENT_SCHEMA},
     },
 }
@@ -101,22 +111,13 @@ def note_json(note: SessionNote) -> dict:
 @operation(
     "Record and sign the session note of an appointment (its therapist); completes it",
     tag="notes",
-    body=NOTE_BODY_SCHEMA,
+    body=NewNote,
     response=NOTE_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def create_note(appointment_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    techniques = reader.codes("techniques", TECHNIQUES, allow_empty=False)
-    areas = reader.strings("areas", max_items=MAX_AREAS, max_length=MAX_AREA_LENGTH)
-    pain_before = reader.integer("pain_before", minimum=0, maximum=10)
-    pain_after = reader.integer("pain_after", minimum=0, maximum=10)
-    texts = {
-        name: reader.text(name, required=False, max_length=MAX_TEXT, allow_blank=True) for name in SOAP_FIELDS
-    }
-    reader.check()
-    data = NoteInput(techniques, areas, pain_before, pain_after, **texts)
+    data = NoteInput(**dict(read_body(NewNote)))
     note = services.record_note(actor, appointment_id, data)
     db.session.commit()
     return jsonify(note_json(note)), 201
@@ -148,16 +149,13 @@ def change_note(note_id: int):
 @operation(
     "Add an amendment to a signed note (its author)",
     tag="notes",
-    body={"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+    body=Amendment,
     response=AMENDMENT_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 422),
 )
 def create_amendment(note_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    text = reader.text("text", max_length=MAX_TEXT)
-    reader.check()
-    amendment = services.amend_note(actor, note_id, text)
+    amendment = services.amend_note(actor, note_id, read_body(Amendment).text)
     db.session.commit()
     return jsonify(amendment_json(amendment)), 201
 

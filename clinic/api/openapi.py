@@ -1,12 +1,15 @@
 """The OpenAPI 3.1 document, built from the API's own URL rules.
 
 Each view may carry a description via @operation; any API route without one is still
-listed, so the document cannot fall behind the endpoints that exist.
+listed, so the document cannot fall behind the endpoints that exist. Request bodies are the
+pydantic models that check them (clinic.api.bodies): their JSON Schemas go into
+components/schemas and each operation refers to its own.
 """
 
 import re
 
 from flask import current_app, jsonify
+from pydantic import BaseModel
 
 from clinic.api.blueprint import bp
 from clinic.api.parsing import ID_SCHEMA
@@ -50,13 +53,14 @@ def operation(
     summary: str,
     *,
     auth: bool = True,
-    body: dict | None = None,
+    body: type[BaseModel] | tuple[type[BaseModel], ...] | None = None,
     response: dict | None = None,
     statuses: tuple[int, ...] = (),
     tag: str | None = None,
     query: dict[str, dict] | None = None,
 ):
-    """Attach an OpenAPI description to a view. `body`/`response` are JSON Schemas."""
+    """Attach an OpenAPI description to a view. `body` is the model (or the models, any of
+    which a body may match) the view reads its body with; `response` a JSON Schema."""
 
     def decorator(view):
         view._openapi = {
@@ -78,8 +82,22 @@ def _openapi_path(rule: str) -> tuple[str, list[str]]:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule), names
 
 
+def _body_schema(body: type[BaseModel] | tuple[type[BaseModel], ...], schemas: dict[str, dict]) -> dict:
+    """A reference to each model's schema, added (with the schemas it uses) to schemas."""
+    models = body if isinstance(body, tuple) else (body,)
+    refs = []
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, part in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+            if schemas.setdefault(name, part) != part:
+                raise ValueError(f"Two request bodies are both called {name}.")
+        refs.append({"$ref": f"#/components/schemas/{model.__name__}"})
+    return refs[0] if len(refs) == 1 else {"anyOf": refs}
+
+
 def build_document() -> dict:
     paths: dict[str, dict] = {}
+    schemas: dict[str, dict] = {"Error": ERROR_SCHEMA}
     for rule in current_app.url_map.iter_rules():
         if not rule.endpoint.startswith("api.") or "<path:" in rule.rule:
             continue
@@ -127,10 +145,10 @@ def build_document() -> dict:
                 op["tags"] = [spec["tag"]]
             if not spec["auth"]:
                 op["security"] = []
-            if spec["body"] is not None and method in ("POST", "PUT", "PATCH"):
+            if spec["body"] is not None and method in ("POST", "PUT", "PATCH", "DELETE"):
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": spec["body"]}},
+                    "content": {"application/json": {"schema": _body_schema(spec["body"], schemas)}},
                 }
             paths.setdefault(path, {})[method.lower()] = op
     return {
@@ -144,7 +162,7 @@ def build_document() -> dict:
         "security": [{"bearerAuth": []}],
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": dict(sorted(schemas.items())),
         },
         "paths": dict(sorted(paths.items())),
     }

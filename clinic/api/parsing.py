@@ -1,57 +1,27 @@
-"""Reading JSON bodies and query strings into checked values.
+"""Reading request bodies as JSON, and query strings into checked values.
 
-Every problem is collected per field, then reported at once as a 422 in the contract's
-shape; a body that is not a JSON object is a 400.
+A body too large is a 413, one nested too deeply or not the JSON asked for a 400; its
+members are then checked by the body's model (clinic.api.bodies). Every problem of a query
+string is collected per parameter, then reported at once as a 422 in the contract's shape.
 """
 
 import json
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import request
-from werkzeug.routing import IntegerConverter
 
 from clinic.errors import BadRequest, BodyTooLarge, ValidationFailed
+from clinic.parsing import MAX_ID, known_id, parse_day
 from clinic.text import UNSTORABLE_MESSAGE, storable
 
 MISSING = object()
-DEFAULT_MAX_TEXT = 5000
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones can only be unknown
-# What record_id and query_id read for an id outside 1..MAX_ID: one no record has, so the
-# request goes on exactly as for any unknown id ("No such ...", or an empty list), and the
-# database never sees an integer it cannot bind (SQLite stops at 2**63 - 1).
-UNKNOWN_ID = -1
 # The OpenAPI schema of an id: every value a record's id can take.
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-OUT_OF_RANGE_INSTANT = "Is too far in the past or the future."
 # No request of this API comes near these: the largest is a note's four texts, the deepest an
 # array of objects holding lists. Deeper JSON would only exhaust the decoder's recursion.
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
-
-
-def digits_up_to(limit: int) -> str:
-    """A regular expression for the whole numbers 0..limit (leading zeros allowed)."""
-    digits = str(limit)
-    width = len(digits)
-    shorter = [f"[0-9]{{1,{width - 1}}}"] if width > 1 else []
-    # Same width: equal to limit up to position i, smaller there, anything after.
-    same_width = [
-        f"{digits[:i]}[0-{int(d) - 1}][0-9]{{{width - i - 1}}}" for i, d in enumerate(digits) if d != "0"
-    ]
-    return "0*(?:" + "|".join([*shorter, *same_width, digits]) + ")"
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` whose pattern stops at MAX_ID, so a URL with a larger id matches no route: a 404.
-
-    SQLite cannot even bind an integer above 2**63 - 1 (OverflowError, a 500). Refusing in
-    the pattern rather than in to_python matters: werkzeug answers 405, not 404, when a
-    converter refuses a path that another method's rule shares.
-    """
-
-    regex = digits_up_to(MAX_ID)
 
 
 TOO_DEEP = object()
@@ -105,18 +75,6 @@ def optional_json_object() -> dict:
     return json_object()
 
 
-# The OpenAPI schema of the body optional_reason reads.
-OPTIONAL_REASON_BODY = {"type": "object", "properties": {"reason": {"type": "string"}}}
-
-
-def optional_reason(max_length: int = 500) -> str | None:
-    """The optional `reason` of a body that may itself be absent."""
-    reader = Reader(optional_json_object())
-    reason = reader.text("reason", required=False, max_length=max_length)
-    reader.check()
-    return reason
-
-
 def json_array() -> list:
     body = json_body()
     if not isinstance(body, list):
@@ -125,15 +83,18 @@ def json_array() -> list:
 
 
 class Reader:
-    """Pulls typed fields out of a mapping, remembering every problem it finds."""
+    """Pulls typed values out of a query string, remembering every problem it finds.
 
-    def __init__(self, source: dict, prefix: str = ""):
+    Bodies are read by their models (clinic.api.bodies); a query string is a few flat
+    strings, read here.
+    """
+
+    def __init__(self, source: dict):
         self.source = source
-        self.prefix = prefix
         self.errors: dict[str, list[str]] = {}
 
     def problem(self, name: str, message: str) -> None:
-        self.errors.setdefault(self.prefix + name, []).append(message)
+        self.errors.setdefault(name, []).append(message)
 
     def _raw(self, name: str, required: bool) -> Any:
         value = self.source.get(name, MISSING)
@@ -146,74 +107,6 @@ class Reader:
             return MISSING
         return value
 
-    def integer(
-        self, name: str, *, required: bool = True, minimum: int | None = None, maximum: int | None = None
-    ) -> int | None:
-        value = self._raw(name, required)
-        if value is MISSING:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(name, "Must be a whole number.")
-            return None
-        if minimum is not None and value < minimum:
-            self.problem(name, f"Must be at least {minimum}.")
-            return None
-        if maximum is not None and value > maximum:
-            self.problem(name, f"Must be at most {maximum}.")
-            return None
-        return value
-
-    def record_id(self, name: str, *, required: bool = True) -> int | None:
-        """An id; one outside 1..MAX_ID reads as UNKNOWN_ID, so it is not found like any unknown id."""
-        return known_id(self.integer(name, required=required))
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: bool = True,
-        max_length: int = DEFAULT_MAX_TEXT,
-        allow_blank: bool = False,
-    ) -> str | None:
-        value = self._raw(name, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.problem(name, "Must be a string.")
-            return None
-        if not allow_blank and not value.strip():
-            if required:
-                self.problem(name, "Must not be blank.")
-            return None
-        if len(value) > max_length:
-            self.problem(name, f"Must be at most {max_length} characters.")
-            return None
-        return value
-
-    def boolean(self, name: str, *, required: bool = True, default: bool | None = None) -> bool | None:
-        value = self._raw(name, required)
-        if value is MISSING:
-            return default
-        if not isinstance(value, bool):
-            self.problem(name, "Must be true or false.")
-            return None
-        return value
-
-    def instant(self, name: str, *, required: bool = True) -> datetime | None:
-        """An ISO 8601 date-time with an offset, returned in UTC."""
-        value = self._raw(name, required)
-        if value is MISSING:
-            return None
-        try:
-            return _instant(value)
-        except OverflowError:
-            self.problem(name, OUT_OF_RANGE_INSTANT)
-        except ValueError:
-            self.problem(
-                name, "Must be an ISO 8601 date-time with an offset, like 2027-03-02T10:00:00+01:00."
-            )
-        return None
-
     def day(self, name: str, *, required: bool = True) -> date | None:
         value = self._raw(name, required)
         if value is MISSING:
@@ -223,77 +116,10 @@ class Reader:
             self.problem(name, "Must be a date as YYYY-MM-DD.")
         return parsed
 
-    def codes(
-        self, name: str, allowed: Iterable[str], *, required: bool = True, allow_empty: bool = True
-    ) -> list[str] | None:
-        """A list of known codes, without repeats, in the order given."""
-        value = self._raw(name, required)
-        if value is MISSING:
-            return None if required else []
-        allowed = tuple(allowed)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(name, "Must be a list of strings.")
-            return None
-        unknown = [v for v in value if v not in allowed]
-        if unknown:
-            self.problem(name, f"Unknown codes: {', '.join(unknown)}. Known: {', '.join(allowed)}.")
-            return None
-        if not value and not allow_empty:
-            self.problem(name, "Give at least one.")
-            return None
-        return list(dict.fromkeys(value))
-
-    def strings(
-        self, name: str, *, required: bool = True, max_items: int = 50, max_length: int = 100
-    ) -> list[str] | None:
-        value = self._raw(name, required)
-        if value is MISSING:
-            return None if required else []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(name, "Must be a list of strings.")
-            return None
-        if len(value) > max_items:
-            self.problem(name, f"At most {max_items} items.")
-            return None
-        if any(len(v) > max_length for v in value):
-            self.problem(name, f"Each item must be at most {max_length} characters.")
-            return None
-        return [v.strip() for v in value if v.strip()]
-
     def check(self) -> None:
         """Raise the collected problems, if any, as one 422."""
         if self.errors:
             raise ValidationFailed(fields=self.errors)
-
-
-def _instant(value: Any) -> datetime:
-    """The UTC instant of an ISO 8601 date-time with an offset.
-
-    ValueError when it is not one; OverflowError when it is, but its UTC time falls
-    outside years 1-9999 (0001-01-01T00:00:00+01:00).
-    """
-    if not isinstance(value, str):
-        raise ValueError("not a string")
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    if parsed.tzinfo is None:
-        raise ValueError("no offset")
-    return parsed.astimezone(UTC)
-
-
-def parse_instant(value: Any) -> datetime | None:
-    try:
-        return _instant(value)
-    except (ValueError, OverflowError):
-        return None
-
-
-def parse_day(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def query_reader() -> Reader:
@@ -320,14 +146,3 @@ def query_id(reader: Reader, name: str, *, required: bool = True) -> int | None:
     return known_id(query_int(reader, name, required=required))
 
 
-def parse_id(raw: str | None) -> int | None:
-    """An id from a form or a link; a number beyond MAX_ID cannot name a record.
-
-    Only ASCII digits: str.isdigit() also accepts '²', which int() refuses.
-    """
-    raw = raw or ""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID else None
-
-
-def known_id(value: int | None) -> int | None:
-    return value if value is None or 1 <= value <= MAX_ID else UNKNOWN_ID

@@ -1,23 +1,27 @@
 """API routes: clinic setup, availability and appointments."""
 
-from datetime import time
+from typing import Annotated, ClassVar
 
 from flask import Response, current_app, jsonify, request
+from pydantic import Field
 
 from clinic import clock
 from clinic.api.blueprint import bp, current_actor, optional_actor, roles_required
-from clinic.api.openapi import operation
-from clinic.api.parsing import (
-    ID_SCHEMA,
-    OPTIONAL_REASON_BODY,
-    Reader,
-    json_array,
-    json_object,
-    optional_reason,
-    query_day,
-    query_id,
-    query_reader,
+from clinic.api.bodies import (
+    Body,
+    Clock,
+    Instant,
+    ListBody,
+    Reason,
+    RecordId,
+    Text,
+    Whole,
+    read_array_body,
+    read_body,
+    read_optional_body,
 )
+from clinic.api.openapi import operation
+from clinic.api.parsing import ID_SCHEMA, query_day, query_id, query_reader
 from clinic.errors import Unauthenticated
 from clinic.extensions import db
 from clinic.models import Appointment, Service, TimeOff, WorkingHours
@@ -62,6 +66,50 @@ APPOINTMENT_SCHEMA = {
     },
 }
 DAY_QUERY = {"type": "string", "format": "date"}
+MAX_INTERVALS = 50
+
+
+class NewService(Body):
+    name: Text(120)
+    duration_minutes: Whole(5, services.MAX_DURATION_MINUTES)
+    price_cents: Whole(0, 10_000_000)
+    buffer_minutes: Whole(0, services.MAX_BUFFER_MINUTES) | None = None
+    description: Text(services.MAX_DESCRIPTION_LENGTH, blank="keep") | None = None
+
+
+class WorkingInterval(Body):
+    """One stretch of a weekday (0 is Monday) a therapist works."""
+
+    weekday: Whole(0, 6)
+    start: Clock
+    end: Clock
+
+
+class WeeklyHours(ListBody):
+    root: Annotated[list[WorkingInterval], Field(max_length=MAX_INTERVALS)]
+    messages: ClassVar[dict[str, str]] = {
+        "too_long": f"At most {MAX_INTERVALS} intervals.",
+        "model_type": "Must be an object with weekday, start and end.",
+    }
+
+
+class NewTimeOff(Body):
+    start: Instant
+    end: Instant
+    reason: Text(200, blank="absent") | None = None
+
+
+class Booking(Body):
+    """A client books for themself; staff name the client."""
+
+    service_id: RecordId
+    therapist_id: RecordId
+    start: Instant
+    client_id: RecordId | None = None
+
+
+class Reschedule(Body):
+    start: Instant
 
 
 def service_json(service: Service) -> dict:
@@ -121,27 +169,16 @@ def list_services():
 @operation(
     "Add a service (owner)",
     tag="setup",
-    body={
-        "type": "object",
-        "required": ["name", "duration_minutes", "price_cents"],
-        "properties": {k: v for k, v in SERVICE_SCHEMA["properties"].items() if k != "id"},
-    },
+    body=NewService,
     response=SERVICE_SCHEMA,
     statuses=(201, 400, 401, 403, 422),
 )
 @roles_required("owner")
 def create_service():
-    reader = Reader(json_object())
-    name = reader.text("name", max_length=120)
-    duration = reader.integer("duration_minutes", minimum=5, maximum=services.MAX_DURATION_MINUTES)
-    price = reader.integer("price_cents", minimum=0, maximum=10_000_000)
-    buffer = reader.integer("buffer_minutes", required=False, minimum=0, maximum=services.MAX_BUFFER_MINUTES)
-    description = reader.text("description", required=False, max_length=services.MAX_DESCRIPTION_LENGTH,
-                              allow_blank=True)
-    reader.check()
+    new = read_body(NewService)
     service = services.create_service(
-        current_actor(), name=name, duration_minutes=duration, price_cents=price, buffer_minutes=buffer or 0,
-        description=description or "",
+        current_actor(), name=new.name, duration_minutes=new.duration_minutes, price_cents=new.price_cents,
+        buffer_minutes=new.buffer_minutes or 0, description=new.description or "",
     )
     db.session.commit()
     return jsonify(service_json(service)), 201
@@ -158,19 +195,6 @@ def list_therapists():
     return jsonify([{"id": t.id, "name": t.name} for t in services.active_therapists()])
 
 
-def _parse_clock(reader: Reader, name: str) -> time | None:
-    raw = reader.text(name, max_length=5)
-    if raw is None:
-        return None
-    try:
-        if len(raw) != 5 or raw[2] != ":":
-            raise ValueError
-        return time(int(raw[:2]), int(raw[3:]))
-    except ValueError:
-        reader.problem(name, "Must be a time as HH:MM (00:00-23:59).")
-        return None
-
-
 @bp.get("/therapists/<int:therapist_id>/working-hours")
 @operation(
     "A therapist's weekly working hours", auth=False, tag="setup", response=HOURS_SCHEMA, statuses=(404,)
@@ -184,29 +208,13 @@ def get_working_hours(therapist_id: int):
 @operation(
     "Replace a therapist's weekly working hours (owner, or that therapist)",
     tag="setup",
-    body=HOURS_SCHEMA,
+    body=WeeklyHours,
     response=HOURS_SCHEMA,
     statuses=(200, 400, 401, 403, 404, 422),
 )
 def put_working_hours(therapist_id: int):
     actor = current_actor()
-    items = json_array()
-    outer = Reader({})
-    intervals = []
-    if len(items) > 50:
-        outer.problem("items", "At most 50 intervals.")
-    for index, item in enumerate(items[:50]):
-        if not isinstance(item, dict):
-            outer.problem(f"[{index}]", "Must be an object with weekday, start and end.")
-            continue
-        reader = Reader(item, prefix=f"[{index}].")
-        weekday = reader.integer("weekday", minimum=0, maximum=6)
-        start = _parse_clock(reader, "start")
-        end = _parse_clock(reader, "end")
-        outer.errors.update(reader.errors)
-        if not reader.errors:
-            intervals.append((weekday, start, end))
-    outer.check()
+    intervals = [(i.weekday, i.start, i.end) for i in read_array_body(WeeklyHours).root]
     rows = services.set_working_hours(actor, therapist_id, intervals)
     db.session.commit()
     return jsonify([hours_json(row) for row in rows])
@@ -216,25 +224,13 @@ def put_working_hours(therapist_id: int):
 @operation(
     "Add time off (owner, or that therapist); no slots are offered inside it",
     tag="setup",
-    body={
-        "type": "object",
-        "required": ["start", "end"],
-        "properties": {
-            "start": {"type": "string", "format": "date-time"},
-            "end": {"type": "string", "format": "date-time"},
-            "reason": {"type": "string"},
-        },
-    },
+    body=NewTimeOff,
     statuses=(201, 400, 401, 403, 404, 422),
 )
 def post_time_off(therapist_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    start = reader.instant("start")
-    end = reader.instant("end")
-    reason = reader.text("reason", required=False, max_length=200)
-    reader.check()
-    row = services.add_time_off(actor, therapist_id, start=start, end=end, reason=reason)
+    new = read_body(NewTimeOff)
+    row = services.add_time_off(actor, therapist_id, start=new.start, end=new.end, reason=new.reason)
     db.session.commit()
     return jsonify(time_off_json(row)), 201
 
@@ -293,29 +289,19 @@ def availability_response(found: services.BookableStarts) -> Response:
 @operation(
     "Book an appointment (a client for themself; staff for a named client)",
     tag="appointments",
-    body={
-        "type": "object",
-        "required": ["service_id", "therapist_id", "start"],
-        "properties": {
-            "service_id": ID_SCHEMA,
-            "therapist_id": ID_SCHEMA,
-            "start": {"type": "string", "format": "date-time"},
-            "client_id": ID_SCHEMA,
-        },
-    },
+    body=Booking,
     response=APPOINTMENT_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def post_appointment():
     actor = current_actor()
-    reader = Reader(json_object())
-    service_id = reader.record_id("service_id")
-    therapist_id = reader.record_id("therapist_id")
-    start = reader.instant("start")
-    client_id = reader.record_id("client_id", required=False)
-    reader.check()
+    booking = read_body(Booking)
     appointment = services.book_appointment(
-        actor, service_id=service_id, therapist_id=therapist_id, start=start, client_id=client_id
+        actor,
+        service_id=booking.service_id,
+        therapist_id=booking.therapist_id,
+        start=booking.start,
+        client_id=booking.client_id,
     )
     db.session.commit()
     return jsonify(appointment_json(appointment)), 201
@@ -350,16 +336,13 @@ def get_appointment(appointment_id: int):
 @operation(
     "Reschedule (same rules as booking)",
     tag="appointments",
-    body={"type": "object", "required": ["start"], "properties": {"start": {"type": "string"}}},
+    body=Reschedule,
     response=APPOINTMENT_SCHEMA,
     statuses=(200, 400, 401, 404, 409, 422),
 )
 def patch_appointment(appointment_id: int):
     actor = current_actor()
-    reader = Reader(json_object())
-    start = reader.instant("start")
-    reader.check()
-    appointment = services.reschedule_appointment(actor, appointment_id, start)
+    appointment = services.reschedule_appointment(actor, appointment_id, read_body(Reschedule).start)
     db.session.commit()
     return jsonify(appointment_json(appointment))
 
@@ -368,14 +351,13 @@ def patch_appointment(appointment_id: int):
 @operation(
     "Cancel an appointment; the slot is offered again at once",
     tag="appointments",
-    body=OPTIONAL_REASON_BODY,
+    body=Reason,
     response=APPOINTMENT_SCHEMA,
     statuses=(200, 400, 401, 404, 409, 422),
 )
 def cancel_appointment(appointment_id: int):
     actor = current_actor()
-    reason = optional_reason()
-    appointment = services.cancel_appointment(actor, appointment_id, reason)
+    appointment = services.cancel_appointment(actor, appointment_id, read_optional_body(Reason).reason)
     db.session.commit()
     return jsonify(appointment_json(appointment))
 

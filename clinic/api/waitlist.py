@@ -1,12 +1,12 @@
 """API routes: the waitlist and its offers."""
 
-from datetime import time
-
 from flask import jsonify
+from pydantic import Field
 
 from clinic.api.blueprint import bp, current_actor, roles_required
+from clinic.api.bodies import Body, Clock, Day, RecordId, blank_is_absent, read_body
 from clinic.api.openapi import operation
-from clinic.api.parsing import ID_SCHEMA, Reader, json_object, optional_json_object, query_day, query_reader
+from clinic.api.parsing import optional_json_object, query_day, query_reader
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.extensions import db
 from clinic.models import WaitlistEntry
@@ -41,54 +41,29 @@ def entry_json(entry: WaitlistEntry) -> dict:
     }
 
 
-def _clock(reader: Reader, name: str) -> time | None:
-    raw = reader.text(name, required=False, max_length=5)
-    if raw is None:
-        return None
-    try:
-        if len(raw) != 5 or raw[2] != ":" or not (raw[:2] + raw[3:]).isdigit():
-            raise ValueError
-        return time(int(raw[:2]), int(raw[3:]))
-    except ValueError:
-        reader.problem(name, "Must be a time as HH:MM (00:00-23:59).")
-        return None
+class WaitlistRequest(Body):
+    """Days (and optionally a therapist and times of day) a client could come at short notice."""
+
+    service_id: RecordId
+    therapist_id: RecordId | None = None
+    client_id: RecordId | None = None
+    first_day: Day = Field(alias="from")
+    last_day: Day = Field(alias="to")
+    earliest: blank_is_absent(Clock) = None
+    latest: blank_is_absent(Clock) = None
 
 
 @bp.post("/waitlist")
 @operation(
     "Join the waitlist (a client for themself; staff with client_id)",
     tag="waitlist",
-    body={
-        "type": "object",
-        "required": ["service_id", "from", "to"],
-        "properties": {
-            "service_id": ID_SCHEMA,
-            "therapist_id": ID_SCHEMA,
-            "client_id": ID_SCHEMA,
-            "from": {"type": "string", "format": "date"},
-            "to": {"type": "string", "format": "date"},
-            "earliest": CLOCK,
-            "latest": CLOCK,
-        },
-    },
+    body=WaitlistRequest,
     response=ENTRY_SCHEMA,
     statuses=(201, 400, 401, 403, 404, 409, 422),
 )
 def post_waitlist():
     actor = current_actor()
-    reader = Reader(json_object())
-    service_id = reader.record_id("service_id")
-    therapist_id = reader.record_id("therapist_id", required=False)
-    client_id = reader.record_id("client_id", required=False)
-    first = reader.day("from")
-    last = reader.day("to")
-    earliest = _clock(reader, "earliest")
-    latest = _clock(reader, "latest")
-    reader.check()
-    entry = services.join_waitlist(
-        actor, service_id=service_id, first_day=first, last_day=last, therapist_id=therapist_id,
-        earliest=earliest, latest=latest, client_id=client_id,
-    )
+    entry = services.join_waitlist(actor, **dict(read_body(WaitlistRequest)))
     db.session.commit()
     return jsonify(entry_json(entry)), 201
 

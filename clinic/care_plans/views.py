@@ -4,13 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clinic import access, clock
-from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
+from clinic.parsing import parse_day, parse_id, parse_instant
 from clinic.records.services import read_care_plan
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.forms import chosen, fill_staff_choices

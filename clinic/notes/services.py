@@ -99,7 +99,7 @@ def _clean(text: str | None) -> str | None:
 
 
 def note_problems(data: NoteInput) -> dict[str, list[str]]:
-    """Shape checks shared by the API and the form (the API's Reader does most of them)."""
+    """Shape checks shared by the API and the form (the API's body model does most of them)."""
     fields: dict[str, list[str]] = {}
     if not data.techniques:
         fields["techniques"] = ["Choose at least one technique."]

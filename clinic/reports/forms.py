@@ -3,8 +3,8 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from clinic.api.parsing import parse_id
 from clinic.audit import ACTION_LABELS
+from clinic.parsing import parse_id
 from clinic.reports.rules import CUSTOM, MONTH, WEEK
 from clinic.reports.services import EARLIEST, LATEST, AuditFilter
 

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 
 from clinic import clock
-from clinic.api.parsing import parse_id
 from clinic.audit import action_label, subject_kind, verify_chain
 from clinic.auth.decorators import owner_required
 from clinic.clinic_settings.services import clinic_profile
@@ -14,6 +13,7 @@ from clinic.errors import ValidationFailed
 from clinic.extensions import db
 from clinic.home.panels import dashboard_panel, nav_link
 from clinic.notifications.services import outbox_status
+from clinic.parsing import parse_id
 from clinic.reports import tables
 from clinic.reports.forms import AuditLogFilter, ReportRangeForm
 from clinic.reports.rules import CUSTOM, WEEK, csv_safe, period_range

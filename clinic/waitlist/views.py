@@ -5,10 +5,10 @@ from flask_login import current_user, login_required
 
 from clinic import clock
 from clinic.access import visible_client
-from clinic.api.parsing import parse_day, parse_id
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link, own_record_panel
+from clinic.parsing import parse_day, parse_id
 from clinic.waitlist import forms, matching, services
 
 bp = Blueprint("waitlist", __name__)

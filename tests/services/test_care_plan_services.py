@@ -13,6 +13,7 @@ from clinic.errors import Forbidden, NotFound, ScheduleConflict, TooLateToCancel
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
 from tests.factories import (
+    local_day,
     make_appointment,
     make_client,
     make_owner,
@@ -62,7 +63,7 @@ def test_creates_weekly_then_maintenance_sessions_linked_to_the_plan(scene):
     plan = create(scene, first, weekly=4, maintenance=2)
     appointments = services.plan_appointments(plan)
     assert [a.starts_at for a in appointments][:4] == [first + timedelta(weeks=k) for k in range(4)]
-    gaps = [(b.starts_at - a.starts_at).days for a, b in pairwise(appointments[3:])]
+    gaps = [(local_day(b.starts_at) - local_day(a.starts_at)).days for a, b in pairwise(appointments[3:])]
     assert gaps and all(28 <= g <= 35 for g in gaps)
     assert all(a.care_plan_id == plan.id and a.status == "booked" for a in appointments)
     assert all(a.client_id == scene["client"].id for a in appointments)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from clinic.api.parsing import MAX_ID, digits_up_to
+from clinic.parsing import MAX_ID, digits_up_to
 
 
 @pytest.mark.parametrize("limit", [0, 7, 10, 99, 100, 209, 31415, MAX_ID])

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.factories import bearer, make_appointment, make_client, make_owner, make_therapist
+from tests.openapi import body_schema
 
 # Text the databases cannot store: a NUL (PostgreSQL) and lone surrogates (the UTF-8 encoder).
 UNSTORABLE = ["a\x00b", "\ud800", "a\udfffb", ["\ud800"], {"\ud800": "\x00"}]
@@ -38,8 +39,7 @@ def _operations(client):
     document = client.get("/api/v1/openapi.json").get_json()
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            schema = body.get("schema", {})
+            schema = body_schema(document, operation)
             if schema.get("type") == "array":  # a list of objects: the odd values go in one item
                 yield path, method.upper(), list(schema.get("items", {}).get("properties", {})), True
             else:

@@ -74,7 +74,7 @@ def test_the_client_gets_everything_the_clinic_holds_on_them(client):
     assert record["clearances"][0]["restrictions"] == "No deep work on the left hip"
     assert "letter_stored_name" not in record["clearances"][0]
     assert record["care_plans"][0]["appointment_ids"] == [record["appointments"][0]["id"]]
-    assert record["appointments"][0]["start"] == "2026-10-05T09:00:00+00:00"
+    assert datetime.fromisoformat(record["appointments"][0]["start"]) == datetime(2026, 10, 5, 9, tzinfo=UTC)
     assert len(_entries("record.exported", person.id)) == 1
 
 

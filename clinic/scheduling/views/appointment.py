@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clinic import clock
-from clinic.api.parsing import parse_instant
 from clinic.auth.decorators import staff_required
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
 from clinic.models import Appointment, AppointmentStatus
+from clinic.parsing import parse_instant
 from clinic.scheduling import forms, services
 from clinic.scheduling.ical import calendar_bytes
 from clinic.scheduling.views.base import _day_arg, _day_strip, _describe, _local, bp

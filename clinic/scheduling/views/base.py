@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, request
 
 from clinic import clock
-from clinic.api.parsing import parse_day, parse_id
 from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import DomainError
 from clinic.home.panels import nav_link
+from clinic.parsing import parse_day, parse_id
 from clinic.scheduling import services
 
 bp = Blueprint("scheduling", __name__)

@@ -8,13 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clinic import clock
-from clinic.api.parsing import parse_id, parse_instant
 from clinic.auth.decorators import client_required, staff_required
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status
 from clinic.models import Client, Therapist
+from clinic.parsing import parse_id, parse_instant
 from clinic.scheduling import forms, services
 from clinic.scheduling.open_times import by_day_part, open_times
 from clinic.scheduling.slots import overlaps
