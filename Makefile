@@ -12,7 +12,7 @@ CLOCK_ZONE := Europe/London
 CLOCK_INSTANTS := 2027-01-04T00:30:00+00:00 2027-01-10T23:30:00+00:00 \
 	2027-03-28T00:30:00+00:00 2027-10-31T00:30:00+00:00 real
 
-.PHONY: run test test-clock lint bench install install-dev clean
+.PHONY: run test test-clock lint bench pins install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
 	touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
@@ -62,6 +62,14 @@ test-clock: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.run_all
+
+# Every installed package pinned: edit requirements.in / requirements-dev.in, then `make pins`.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	--annotation-style=line
+pins: | $(BIN)/activate
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) requirements.in -o requirements.txt
+	$(PIP_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
