@@ -9,8 +9,16 @@ from clinic.errors import Forbidden, NotFound, ValidationFailed
 from clinic.extensions import db
 from clinic.intake import services
 from clinic.intake.services import MAX_LETTER_BYTES, Letter
-from clinic.intake.status import GRANTED, NOT_REQUIRED, REQUIRED, clearance_status, clearance_summaries
-from clinic.models import AuditEntry, Clearance
+from clinic.intake.status import (
+    GRANTED,
+    NOT_REQUIRED,
+    REQUIRED,
+    clearance_status,
+    clearance_status_expression,
+    clearance_summaries,
+    valid_on,
+)
+from clinic.models import AuditEntry, Clearance, Client
 from tests.factories import make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client, grant
 
@@ -102,6 +110,18 @@ def test_a_clearance_lasts_through_its_valid_until_day_then_lapses(app, frozen):
     assert clearance_status(client, date(2027, 3, 21)) == REQUIRED
     frozen.move_to(datetime(2027, 3, 21, 12, tzinfo=UTC))
     assert [e.client for e in services.clearance_queue(make_owner())] == [client]
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2027, 3, 19), GRANTED), (date(2027, 3, 20), GRANTED), (date(2027, 3, 21), REQUIRED),
+])
+def test_the_one_clearance_rule_reads_the_same_for_one_client_many_and_in_sql(app, frozen, day, expected):
+    client = held_client(frozen)
+    grant(make_owner(), client, valid_until=date(2027, 3, 20))
+    sql = db.session.scalar(select(clearance_status_expression(day)).where(Client.id == client.id))
+    assert clearance_status(client, day) == clearance_summaries([client.id], day)[client.id].status == sql == expected
+    assert valid_on(date(2027, 3, 20), day) == (expected == GRANTED)
+    assert valid_on(None, day)
 
 
 def test_a_clearance_without_a_flag_changes_nothing_and_does_not_cover_a_later_flag(app, frozen):
