@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic import access, clock, signals
+from clinic import access, clock, dates, signals
 from clinic.audit import record_audit
 from clinic.care_plans import cadence
 from clinic.care_plans.cadence import Phase
@@ -29,6 +29,7 @@ from clinic.errors import (
     ScheduleConflict,
     TooLateToCancel,
     ValidationFailed,
+    refuse,
 )
 from clinic.extensions import db
 from clinic.models import Appointment, AppointmentStatus, CarePlan, Client, SessionNote, Therapist, User
@@ -302,7 +303,7 @@ def create_care_plan(
     access.require_scheduler(actor)
     _check_counts(weekly_sessions, maintenance_sessions)
     # Before the cadence: a course laid out from a year-9999 start overflows the calendar.
-    scheduling.check_instants(first_start=first_start)
+    refuse(dates.day_problems(first_start=first_start))
     service = scheduling.get_service(service_id)
     therapist = scheduling.get_therapist(therapist_id)
     access.require_calendar(actor, therapist.id)

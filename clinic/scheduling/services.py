@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from clinic import access, clock, signals
+from clinic import access, clock, dates, signals
 from clinic.access import require_owner
 from clinic.clinic_settings.services import clinic_profile
 from clinic.database import lock_client_schedule, lock_therapist_schedule, read_only_connection
@@ -42,6 +42,7 @@ from clinic.errors import (
     NotFound,
     TooLateToCancel,
     ValidationFailed,
+    refuse,
 )
 from clinic.extensions import db
 from clinic.intake.status import REQUIRED, clearance_status
@@ -58,7 +59,6 @@ from clinic.models import (
 )
 from clinic.scheduling import slots
 
-MAX_AVAILABILITY_SPAN_DAYS = 62
 MAX_BUFFER_MINUTES = 240
 MAX_DURATION_MINUTES = 480
 MAX_DESCRIPTION_LENGTH = 1000
@@ -252,35 +252,17 @@ class Slot(NamedTuple):
     end: datetime
 
 
-# Dates and instants far outside any clinic's calendar are refused (422) before arithmetic on
-# them can overflow.
-EARLIEST_DAY = date(1970, 1, 2)
-LATEST_DAY = date(9000, 12, 31)
-
-
 def check_days(**days: date | None) -> None:
-    fields = {
-        name: [f"Must be between {EARLIEST_DAY} and {LATEST_DAY}."]
-        for name, day in days.items()
-        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
-    }
-    if fields:
-        raise ValidationFailed(fields=fields)
+    refuse(dates.day_problems(**days))
 
 
 def check_instants(**instants: datetime | None) -> None:
-    check_days(**{name: None if i is None else i.date() for name, i in instants.items()})
+    refuse(dates.day_problems(**instants))
 
 
 def check_range(first: date | None, last: date | None) -> None:
-    check_days(**{"from": first, "to": last})
-    if first is not None and last is not None:
-        if last < first:
-            raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
-        if (last - first).days > MAX_AVAILABILITY_SPAN_DAYS:
-            raise ValidationFailed(
-                fields={"to": [f"The range may span at most {MAX_AVAILABILITY_SPAN_DAYS} days."]}
-            )
+    """Availability's range: either end may be open; `to - from` at most 62 days."""
+    refuse(dates.range_problems(first, last, max_span_days=dates.AVAILABILITY_SPAN_DAYS))
 
 
 def booking_not_before() -> datetime:
@@ -518,7 +500,7 @@ def schedule_problem(
     a non-cancelled appointment, keeping the larger of the two buffers between them.
     `not_before` and `last_day` add the client's minimum notice and booking horizon.
     """
-    if not EARLIEST_DAY <= start.date() <= LATEST_DAY:
+    if not dates.in_calendar(start.date()):
         return "That date is outside the calendar."
     end = start + timedelta(minutes=service.duration_minutes)
     hours = _weekly_hours([therapist_id]).get(therapist_id, [])
@@ -588,7 +570,7 @@ def list_appointments(
 ) -> list[Appointment]:
     """The actor's appointments (owner, front desk: all) starting in the local date range, in time
     order; `shown` loads what a page shows of each (client, service, therapist) in the same query."""
-    check_range_order(first, last)
+    refuse(dates.range_problems(first, last))
     query = visible_appointments_query(actor)
     if shown:
         query = query.options(*SHOWN_WITH)
@@ -599,12 +581,6 @@ def list_appointments(
     if therapist_id is not None:
         query = query.where(Appointment.therapist_id == therapist_id)
     return list(db.session.scalars(query.order_by(Appointment.starts_at, Appointment.id)))
-
-
-def check_range_order(first: date | None, last: date | None) -> None:
-    check_days(**{"from": first, "to": last})
-    if first is not None and last is not None and last < first:
-        raise ValidationFailed(fields={"to": ["Must not be before 'from'."]})
 
 
 # -- setup ---------------------------------------------------------------------------------

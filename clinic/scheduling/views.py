@@ -10,6 +10,7 @@ from clinic.api.parsing import parse_day, parse_id, parse_instant
 from clinic.auth.decorators import client_required, owner_required, role_required, staff_required
 from clinic.clinic_settings.rules import major_units
 from clinic.clinic_settings.services import clinic_profile
+from clinic.dates import in_calendar
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
@@ -65,7 +66,7 @@ def _money_filter(cents: int) -> str:
 
 def _day_arg(name: str = "day") -> date:
     day = parse_day(request.args.get(name))
-    if day is None or not services.EARLIEST_DAY <= day <= services.LATEST_DAY:
+    if day is None or not in_calendar(day):
         return clock.today()
     return day
 

@@ -25,11 +25,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 
-from clinic import access, clock
+from clinic import access, clock, dates
 from clinic.access import require_owner, require_staff
 from clinic.care_plans import cadence
 from clinic.clinic_settings.services import clinic_profile
-from clinic.errors import BookingConflict, DomainError, NotFound, ValidationFailed
+from clinic.errors import BookingConflict, DomainError, NotFound, ValidationFailed, refuse
 from clinic.extensions import db
 from clinic.models import (
     Appointment,
@@ -108,7 +108,7 @@ def join_waitlist(
     client_id: int | None = None,
 ) -> WaitlistEntry:
     """Put a client on the waitlist for a service, therapist (or any), days and hours."""
-    scheduling.check_days(**{"from": first_day, "to": last_day})
+    refuse(dates.day_problems(**{"from": first_day, "to": last_day}))
     window = matching.Window(therapist_id, first_day, last_day, earliest, latest)
     problems = matching.window_problems(window, clock.today())
     if problems:
