@@ -7,14 +7,14 @@ from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
 from clinic.api.parsing import Reader, json_object
 from clinic.extensions import db
-from clinic.intake import services
-from clinic.intake.screening import CONDITIONS, FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
+from clinic.intake import questions, services
+from clinic.intake.questions import CONDITIONS
+from clinic.intake.screening import FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
 from clinic.intake.status import clearance_status
 from clinic.models import CheckIn, Clearance, Intake, User
 
-BOOLEANS = ("recent_surgery", "fever_or_chills", "redness_or_warmth", "sudden_swelling",
-            "loss_of_mobility", "chronic_pain_unimproved")
-CHECK_IN_BOOLEANS = ("fever_or_chills", "redness_or_warmth", "new_swelling", "recent_surgery")
+BOOLEANS = questions.keys(questions.INTAKE, questions.YES_NO)
+CHECK_IN_BOOLEANS = questions.keys(questions.CHECK_IN, questions.YES_NO)
 DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 FLAG_SCHEMA = {

@@ -22,6 +22,7 @@ from clinic import access, clock
 from clinic.audit import record_audit
 from clinic.errors import DomainError, NotFound, ValidationFailed
 from clinic.extensions import db
+from clinic.intake.questions import CHECK_IN, INTAKE, YES_NO, keys
 from clinic.intake.screening import (
     CheckInAnswers,
     IntakeAnswers,
@@ -155,13 +156,8 @@ def submit_intake(actor: User, client_id: int, answers: IntakeAnswers | Mapping)
         consent=True,
         pain_level=answers.pain_level,
         conditions=list(dict.fromkeys(answers.conditions)),
-        recent_surgery=answers.recent_surgery,
+        **{key: getattr(answers, key) for key in keys(INTAKE, YES_NO)},
         surgery_date=answers.surgery_date,
-        fever_or_chills=answers.fever_or_chills,
-        redness_or_warmth=answers.redness_or_warmth,
-        sudden_swelling=answers.sudden_swelling,
-        loss_of_mobility=answers.loss_of_mobility,
-        chronic_pain_unimproved=answers.chronic_pain_unimproved,
         medications=_clean_text(answers.medications),
         notes=_clean_text(answers.notes),
         flags=flags,
@@ -247,10 +243,7 @@ def submit_check_in(actor: User, appointment_id: int, answers: CheckInAnswers | 
         appointment_id=appointment.id,
         submitted_by_id=actor.id,
         submitted_at=now,
-        fever_or_chills=answers.fever_or_chills,
-        redness_or_warmth=answers.redness_or_warmth,
-        new_swelling=answers.new_swelling,
-        recent_surgery=answers.recent_surgery,
+        **{key: getattr(answers, key) for key in keys(CHECK_IN, YES_NO)},
         surgery_date=answers.surgery_date,
         pain_level=answers.pain_level,
         flags=flags,

@@ -12,9 +12,10 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
 from clinic.home.views import render_my_record
-from clinic.intake import services
+from clinic.intake import questions, services
 from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm, LetterUploadForm
-from clinic.intake.screening import CONDITIONS, CheckInAnswers, IntakeAnswers
+from clinic.intake.questions import CONDITIONS
+from clinic.intake.screening import CheckInAnswers, IntakeAnswers
 from clinic.intake.status import active_clearance, clearance_status
 from clinic.models import AppointmentStatus, CheckIn
 from clinic.security import is_safe_next
@@ -23,16 +24,6 @@ bp = Blueprint("intake", __name__)
 
 nav_link("Health intake", "intake.mine", roles=("client",), order=20)
 nav_link("Clearance queue", "intake.queue", roles=("owner", "therapist", "front_desk"), order=40)
-
-INTAKE_QUESTIONS = (
-    ("recent_surgery", "Recent surgery"),
-    ("fever_or_chills", "Fever or chills"),
-    ("redness_or_warmth", "Redness or warmth around the hip"),
-    ("sudden_swelling", "Sudden swelling"),
-    ("loss_of_mobility", "Hard to move or bear weight"),
-    ("chronic_pain_unimproved", "Long-lasting pain, not improving"),
-)
-
 
 @bp.app_template_filter("intake_when")
 def intake_when(value: datetime | None) -> str:
@@ -88,7 +79,8 @@ def clearance_hold(client) -> Hold | None:
 
 @bp.app_context_processor
 def intake_template_names():
-    return {"CONDITION_LABELS": CONDITIONS, "INTAKE_QUESTIONS": INTAKE_QUESTIONS}
+    return {"CONDITION_LABELS": CONDITIONS, "INTAKE_QUESTIONS": questions.INTAKE,
+            "CHECK_IN_QUESTIONS": questions.CHECK_IN, "question_sections": questions.sections}
 
 
 def _attach(form, error: DomainError) -> None:
@@ -104,31 +96,12 @@ def _attach(form, error: DomainError) -> None:
 
 
 def _intake_answers(form: IntakeForm) -> IntakeAnswers:
-    return IntakeAnswers(
-        consent=form.consent.data,
-        pain_level=form.pain_level.data,
-        conditions=form.conditions.data or [],
-        recent_surgery=form.recent_surgery.data,
-        surgery_date=form.surgery_date.data,
-        fever_or_chills=form.fever_or_chills.data,
-        redness_or_warmth=form.redness_or_warmth.data,
-        sudden_swelling=form.sudden_swelling.data,
-        loss_of_mobility=form.loss_of_mobility.data,
-        chronic_pain_unimproved=form.chronic_pain_unimproved.data,
-        medications=form.medications.data,
-        notes=form.notes.data,
-    )
+    answers = {key: form[key].data for key in questions.keys(questions.INTAKE)}
+    return IntakeAnswers(**{**answers, "conditions": answers["conditions"] or []})
 
 
 def _check_in_answers(form: CheckInForm) -> CheckInAnswers:
-    return CheckInAnswers(
-        pain_level=form.pain_level.data,
-        fever_or_chills=form.fever_or_chills.data,
-        redness_or_warmth=form.redness_or_warmth.data,
-        new_swelling=form.new_swelling.data,
-        recent_surgery=form.recent_surgery.data,
-        surgery_date=form.surgery_date.data,
-    )
+    return CheckInAnswers(**{key: form[key].data for key in questions.keys(questions.CHECK_IN)})
 
 
 def _prefill(form: IntakeForm, client_id: int) -> None:
@@ -136,10 +109,9 @@ def _prefill(form: IntakeForm, client_id: int) -> None:
     latest = services.latest_intake(client_id)
     if latest is None or request.method != "GET":
         return
-    for name in ("pain_level", "conditions", "recent_surgery", "surgery_date", "fever_or_chills",
-                 "redness_or_warmth", "sudden_swelling", "loss_of_mobility", "chronic_pain_unimproved",
-                 "medications", "notes"):
-        getattr(form, name).data = getattr(latest, name)
+    for key in questions.keys(questions.INTAKE):
+        if key != "consent":
+            form[key].data = getattr(latest, key)
 
 
 @bp.get("/intake")
