@@ -7,6 +7,7 @@ from clinic.auth.decorators import staff_required
 from clinic.care_plans import forms, services
 from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
+from clinic.formatting import local_datetime
 from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
 from clinic.records.services import read_care_plan
@@ -248,7 +249,7 @@ def rebook(plan_id: int):
     except DomainError as error:
         return _refused(plan, error)
     db.session.commit()
-    flash(f"Booked: {clock.to_local(appointment.starts_at):%a %d %b %Y, %H:%M}.", "success")
+    flash(f"Booked: {local_datetime(appointment.starts_at)}.", "success")
     return redirect(url_for(".show", plan_id=plan.id))
 
 

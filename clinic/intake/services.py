@@ -22,6 +22,7 @@ from clinic import access, clock
 from clinic.audit import record_audit
 from clinic.errors import DomainError, NotFound, ValidationFailed
 from clinic.extensions import db
+from clinic.formatting import local_datetime
 from clinic.intake.questions import CHECK_IN, INTAKE, YES_NO, keys
 from clinic.intake.screening import (
     CheckInAnswers,
@@ -233,7 +234,7 @@ def submit_check_in(actor: User, appointment_id: int, answers: CheckInAnswers | 
     opens, closes = check_in_window(appointment, actor)
     if now < opens:
         raise CheckInNotOpen(
-            f"The check-in opens 48 hours before the appointment, at {clock.to_local(opens):%Y-%m-%d %H:%M}."
+            f"The check-in opens 48 hours before the appointment, at {local_datetime(opens)}."
         )
     if now >= closes or appointment.status != AppointmentStatus.BOOKED:
         raise CheckInClosed()

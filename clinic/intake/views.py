@@ -25,11 +25,6 @@ bp = Blueprint("intake", __name__)
 nav_link("Health intake", "intake.mine", roles=("client",), order=20)
 nav_link("Clearance queue", "intake.queue", roles=("owner", "therapist", "front_desk"), order=40)
 
-@bp.app_template_filter("intake_when")
-def intake_when(value: datetime | None) -> str:
-    return "" if value is None else clock.to_local(value).strftime("%Y-%m-%d %H:%M")
-
-
 @dataclass(frozen=True)
 class CheckInLink:
     url: str

@@ -13,6 +13,7 @@ from clinic.clinic_settings.services import clinic_profile
 from clinic.dates import in_calendar
 from clinic.errors import BookingConflict, DomainError
 from clinic.extensions import db
+from clinic.formatting import local_time
 from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
 from clinic.intake.services import has_intake
 from clinic.intake.status import REQUIRED, clearance_status, clearance_summaries
@@ -32,36 +33,6 @@ nav_link("My hours", "scheduling.my_hours", roles=("therapist",), order=80)
 nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
 
 DAYS_SHOWN = 7
-
-
-@bp.app_template_filter("sched_time")
-def _time_filter(instant: datetime) -> str:
-    return clock.to_local(instant).strftime("%H:%M")
-
-
-@bp.app_template_filter("sched_when")
-def _when_filter(instant: datetime) -> str:
-    return clock.to_local(instant).strftime("%a %d %b %Y, %H:%M")
-
-
-@bp.app_template_filter("sched_local_date")
-def _local_date_filter(instant: datetime) -> date:
-    return clock.to_local(instant).date()
-
-
-@bp.app_template_filter("sched_iso_day")
-def _iso_day_filter(instant: datetime) -> str:
-    return clock.to_local(instant).date().isoformat()
-
-
-@bp.app_template_filter("sched_day")
-def _day_filter(day: date) -> str:
-    return day.strftime("%a %d %b %Y")
-
-
-@bp.app_template_filter("sched_money")
-def _money_filter(cents: int) -> str:
-    return clinic_profile().money(cents)
 
 
 def _day_arg(name: str = "day") -> date:
@@ -416,11 +387,11 @@ def _time_off_block(off: TimeOff, day_start: datetime, day_end: datetime) -> Tim
     if starts == day_start and ends == day_end:
         when = "All day"
     elif ends == day_end:
-        when = f"From {_time_filter(starts)}"
+        when = f"From {local_time(starts)}"
     elif starts == day_start:
-        when = f"Until {_time_filter(ends)}"
+        when = f"Until {local_time(ends)}"
     else:
-        when = f"{_time_filter(starts)}–{_time_filter(ends)}"
+        when = f"{local_time(starts)}–{local_time(ends)}"
     return TimeOffBlock(starts, when, off.reason)
 
 

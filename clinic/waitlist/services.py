@@ -31,6 +31,7 @@ from clinic.care_plans import cadence
 from clinic.clinic_settings.services import clinic_profile
 from clinic.errors import BookingConflict, DomainError, NotFound, ValidationFailed, refuse
 from clinic.extensions import db
+from clinic.formatting import spelled_date, spelled_datetime
 from clinic.models import (
     Appointment,
     AppointmentStatus,
@@ -366,7 +367,6 @@ def _render(template: str, **context) -> str:
 def _send_offer(offer: WaitlistOffer, now: datetime) -> bool:
     """Make the offer's token and queue its email. A client without an address, or without a
     login to claim with (a walk-in), is skipped: staff see them on the waitlist page."""
-    from clinic.notifications.messages import local_when
 
     entry = offer.entry
     client = entry.client
@@ -376,7 +376,7 @@ def _send_offer(offer: WaitlistOffer, now: datetime) -> bool:
     token = secrets.token_urlsafe(32)
     offer.token_hash = hash_token(token)
     offer.offered_at = now
-    when = local_when(offer.starts_at)
+    when = spelled_datetime(offer.starts_at)
     body = _render(
         "notifications/waitlist_offer.txt",
         client_name=client.name,
@@ -586,7 +586,7 @@ def queue_recalls(now: datetime | None = None) -> int:
             client_name=due.client.name,
             service_name=plan.service.name,
             therapist_name=plan.therapist.user.name,
-            expected=f"{due.expected_on:%A} {due.expected_on.day} {due.expected_on:%B %Y}",
+            expected=spelled_date(due.expected_on),
             link=_link(
                 "scheduling.book", service_id=plan.service_id, therapist_id=plan.therapist_id,
                 day=day.isoformat(),
