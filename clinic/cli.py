@@ -211,7 +211,7 @@ def send_recalls_command() -> None:
 
     Each client is recalled once per expected date, however often this runs.
     """
-    from clinic.waitlist.services import queue_recalls
+    from clinic.waitlist.recall_emails import queue_recalls
 
     _require_schema()
     queued = queue_recalls()
@@ -224,7 +224,7 @@ def send_recalls_command() -> None:
 def send_waitlist_offers_command() -> None:
     """Email the waitlist offers held back for a care-plan client's head start, once it is over
     (for cron, every few minutes). Offers whose time has gone meanwhile are dropped."""
-    from clinic.waitlist.services import send_due_offers
+    from clinic.waitlist.offers import send_due_offers
 
     _require_schema()
     queued = send_due_offers()
