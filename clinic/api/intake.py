@@ -7,7 +7,7 @@ from clinic.api.blueprint import bp, current_actor
 from clinic.api.openapi import operation
 from clinic.api.parsing import Reader, json_object
 from clinic.extensions import db
-from clinic.intake import questions, services
+from clinic.intake import clearances, questions, services
 from clinic.intake.questions import CONDITIONS
 from clinic.intake.screening import FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
 from clinic.intake.status import clearance_status
@@ -257,17 +257,17 @@ def grant_clearance(client_id: int):
     multipart = request.mimetype == "multipart/form-data"
     reader = Reader(request.form.to_dict() if multipart else json_object())
     fields = {
-        "physician_name": reader.text("physician_name", max_length=services.MAX_PHYSICIAN_NAME),
+        "physician_name": reader.text("physician_name", max_length=clearances.MAX_PHYSICIAN_NAME),
         "cleared_on": reader.day("cleared_on"),
-        "restrictions": reader.text("restrictions", required=False, max_length=services.MAX_CLEARANCE_TEXT),
+        "restrictions": reader.text("restrictions", required=False, max_length=clearances.MAX_CLEARANCE_TEXT),
         "valid_until": reader.day("valid_until", required=False),
-        "evidence": reader.text("evidence", required=False, max_length=services.MAX_CLEARANCE_TEXT),
+        "evidence": reader.text("evidence", required=False, max_length=clearances.MAX_CLEARANCE_TEXT),
     }
     reader.check()
-    letter = services.uploaded_letter(request.files.get("letter")) if multipart else None
+    letter = clearances.uploaded_letter(request.files.get("letter")) if multipart else None
     if letter is not None:
         fields["letter"] = letter
-    clearance = services.grant_clearance(actor, client_id, **fields)
+    clearance = clearances.grant_clearance(actor, client_id, **fields)
     db.session.commit()
     body = clearance_json(clearance)
     body["clearance_status"] = clearance_status(clearance.client, clock.today())
@@ -278,7 +278,7 @@ def grant_clearance(client_id: int):
 @operation("A client's clearances, oldest first", tag="intake",
            response={"type": "array", "items": CLEARANCE_SCHEMA}, statuses=(401, 404))
 def list_clearances(client_id: int):
-    body = [clearance_json(c) for c in services.list_clearances(current_actor(), client_id)]
+    body = [clearance_json(c) for c in clearances.list_clearances(current_actor(), client_id)]
     db.session.commit()  # the read's audit entry; after the body, as commit expires every row
     return jsonify(body)
 
@@ -287,7 +287,7 @@ def list_clearances(client_id: int):
 @operation("The physician's letter (staff of the client only)", tag="intake",
            response={"type": "string", "contentMediaType": "application/pdf"}, statuses=(401, 403, 404))
 def clearance_letter(clearance_id: int):
-    clearance, path = services.clearance_letter(current_actor(), clearance_id)
+    clearance, path = clearances.clearance_letter(current_actor(), clearance_id)
     db.session.commit()
     return send_file(path, mimetype=clearance.letter_content_type, as_attachment=True,
                      download_name=clearance.letter_filename or path.name)
@@ -299,7 +299,7 @@ def clearance_letter(clearance_id: int):
 def clearance_queue():
     body = [
         {"client_id": e.client.id, "name": e.client.name, "since": clock.iso(e.since), "flags": e.flags}
-        for e in services.clearance_queue(current_actor())
+        for e in clearances.clearance_queue(current_actor())
     ]
     db.session.commit()  # the read's audit entry; after the body, as commit expires every row
     return jsonify(body)

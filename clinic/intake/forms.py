@@ -16,9 +16,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.intake import questions
+from clinic.intake.clearances import letter_limit_text
 from clinic.intake.questions import CONDITIONS, Question
 from clinic.intake.screening import MAX_TEXT
-from clinic.intake.services import letter_limit_text
 
 
 class MultiCheckboxField(SelectMultipleField):
