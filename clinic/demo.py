@@ -19,6 +19,7 @@ from sqlalchemy import delete
 
 from clinic import clock
 from clinic.auth.services import create_staff_user, register_client
+from clinic.care_plans import reading
 from clinic.care_plans import services as care
 from clinic.care_plans.demo import SHAPES, session_starts
 from clinic.clinic_settings.services import update_clinic_settings
@@ -323,7 +324,7 @@ def _plan(demo, timeline: Timeline, rng: random.Random, story: Story, first_day:
                 continue
             for s in starts:
                 demo.diary.book(story.therapist.id, story.client.id, s, service.duration_minutes)
-            sessions = care.plan_appointments(plan)
+            sessions = reading.plan_appointments(plan)
             demo.appointments.extend(sessions)
             for visit, appointment in enumerate(sessions):
                 _settle(demo, timeline, rng, story, appointment, visit)
