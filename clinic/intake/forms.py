@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from clinic.intake import questions
 from clinic.intake.clearances import letter_limit_text
 from clinic.intake.questions import CONDITIONS, Question
-from clinic.intake.screening import MAX_TEXT
+from clinic.intake.screening import MAX_TEXT, PAIN_MAX, PAIN_MIN
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -33,8 +33,8 @@ def _field(question: Question):
         choices = [SelectChoice(code, text) for code, text in CONDITIONS.items()]
         return MultiCheckboxField(label, choices=choices, description=help_text)
     if question.kind == questions.PAIN:
-        return IntegerField(label, validators=[InputRequired("Please give your pain from 0 to 10."),
-                                               NumberRange(0, 10)], description=help_text)
+        required = InputRequired(f"Please give your pain from {PAIN_MIN} to {PAIN_MAX}.")
+        return IntegerField(label, validators=[required, NumberRange(PAIN_MIN, PAIN_MAX)], description=help_text)
     if question.kind == questions.DATE:
         return DateField(label, validators=[Optional()], description=help_text)
     if question.kind == questions.TEXT:
