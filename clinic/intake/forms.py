@@ -34,7 +34,8 @@ def _field(question: Question):
         return MultiCheckboxField(label, choices=choices, description=help_text)
     if question.kind == questions.PAIN:
         required = InputRequired(f"Please give your pain from {PAIN_MIN} to {PAIN_MAX}.")
-        return IntegerField(label, validators=[required, NumberRange(PAIN_MIN, PAIN_MAX)], description=help_text)
+        in_range = NumberRange(PAIN_MIN, PAIN_MAX)
+        return IntegerField(label, validators=[required, in_range], description=help_text)
     if question.kind == questions.DATE:
         return DateField(label, validators=[Optional()], description=help_text)
     if question.kind == questions.TEXT:
