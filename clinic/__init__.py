@@ -22,7 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
-    from clinic import cli, security
+    from clinic import cli, formatting, security
     from clinic.database import configure_sqlite
     from clinic.errors import register_error_handlers
     from clinic.extensions import csrf, db, login_manager, migrate
@@ -68,6 +68,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     security.init_app(app)
     register_error_handlers(app)
+    formatting.init_app(app)
     cli.init_app(app)
     subscribers.init_app(app)
     waitlist_subscribers.init_app(app)

@@ -156,7 +156,7 @@ def mail_worker_command(once: bool, poll_seconds: float | None, batch: int) -> N
 def _queue_due_offers() -> None:
     """Waitlist offers whose care-plan head start is over go out with the worker's next round,
     so they need no cron of their own (send-waitlist-offers still does the same)."""
-    from clinic.waitlist.services import send_due_offers
+    from clinic.waitlist.offers import send_due_offers
 
     send_due_offers()
     db.session.commit()
@@ -221,7 +221,7 @@ def send_recalls_command() -> None:
 
     Each client is recalled once per expected date, however often this runs.
     """
-    from clinic.waitlist.services import queue_recalls
+    from clinic.waitlist.recall_emails import queue_recalls
 
     _require_schema()
     queued = queue_recalls()
@@ -234,7 +234,7 @@ def send_recalls_command() -> None:
 def send_waitlist_offers_command() -> None:
     """Email the waitlist offers held back for a care-plan client's head start, once it is over
     (for cron, every few minutes). Offers whose time has gone meanwhile are dropped."""
-    from clinic.waitlist.services import send_due_offers
+    from clinic.waitlist.offers import send_due_offers
 
     _require_schema()
     queued = send_due_offers()

@@ -19,11 +19,13 @@ from sqlalchemy import delete
 
 from clinic import clock
 from clinic.auth.services import create_staff_user, register_client
+from clinic.care_plans import reading
 from clinic.care_plans import services as care
 from clinic.care_plans.demo import SHAPES, session_starts
 from clinic.clinic_settings.services import update_clinic_settings
 from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.intake import clearances
 from clinic.intake import demo as intake_demo
 from clinic.intake import services as intake
 from clinic.models import Appointment, AppointmentStatus, Client, OutboundEmail, User
@@ -281,7 +283,7 @@ def _intake(demo, rng: random.Random, story: Story, today: date) -> None:
 def _clear(demo, story: Story, today: date) -> None:
     details = intake_demo.CLEARANCES[story.held]
     valid_until = today + timedelta(days=24) if story.held == "swelling" else None
-    intake.grant_clearance(demo.owner, story.client.id, cleared_on=clock.today() - timedelta(days=1),
+    clearances.grant_clearance(demo.owner, story.client.id, cleared_on=clock.today() - timedelta(days=1),
                            valid_until=valid_until, **details)
 
 
@@ -293,8 +295,8 @@ def _send_letter(story: Story) -> None:
         "Gentle massage around the hip is safe from my point of view.",
         "Please avoid deep pressure over the scar and the front of the hip.",
     ])
-    intake.upload_clearance_letter(story.client.user, story.client.id,
-                                   intake.Letter("letter-dr-lindgren.pdf", pdf))
+    clearances.upload_clearance_letter(story.client.user, story.client.id,
+                                   clearances.Letter("letter-dr-lindgren.pdf", pdf))
 
 
 def _plan(demo, timeline: Timeline, rng: random.Random, story: Story, first_day: date) -> None:
@@ -322,7 +324,7 @@ def _plan(demo, timeline: Timeline, rng: random.Random, story: Story, first_day:
                 continue
             for s in starts:
                 demo.diary.book(story.therapist.id, story.client.id, s, service.duration_minutes)
-            sessions = care.plan_appointments(plan)
+            sessions = reading.plan_appointments(plan)
             demo.appointments.extend(sessions)
             for visit, appointment in enumerate(sessions):
                 _settle(demo, timeline, rng, story, appointment, visit)

@@ -38,6 +38,12 @@ class ValidationFailed(DomainError):
     message = "Some fields are missing or invalid."
 
 
+def refuse(problems: dict[str, list[str]]) -> None:
+    """Raise what a pure `*_problems` rule found as a 422 naming the fields, if anything."""
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+
 class BadRequest(DomainError):
     status = 400
     code = "bad_request"

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from clinic.intake import services
+from clinic.intake import clearances, services
 from clinic.models import Client, User
 
 CLEAR = {"consent": True, "pain_level": 3, "conditions": ["osteoarthritis"]}
@@ -31,4 +31,4 @@ def clear_client(actor: User, client: Client, **kw):
 def grant(actor: User, client: Client, **kw):
     kw.setdefault("physician_name", "Dr. Ana Ruiz")
     kw.setdefault("cleared_on", date(2027, 3, 1))
-    return services.grant_clearance(actor, client.id, **kw)
+    return clearances.grant_clearance(actor, client.id, **kw)

@@ -12,7 +12,7 @@ from clinic.auth.services import issue_token
 from clinic.extensions import db
 from clinic.models import Appointment, OutboundEmail, WaitlistEntry
 from clinic.scheduling import services as scheduling
-from clinic.waitlist import services
+from clinic.waitlist import offers, services
 from tests.conftest import require_postgres
 from tests.factories import make_appointment, make_client, make_owner, make_service, make_therapist, monday
 
@@ -37,7 +37,7 @@ def _seed(app) -> dict:
         scheduling.cancel_appointment(owner, visit.id)
         db.session.commit()
         bodies = {row.recipient: row.body for row in db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.kind == services.OFFER_KIND))}
+            select(OutboundEmail).where(OutboundEmail.kind == offers.OFFER_KIND))}
         claims = [
             (issue_token(client.user), re.search(r"offer=([A-Za-z0-9_-]+)", bodies[client.email]).group(1))
             for client in waiting

@@ -7,7 +7,7 @@ from clinic.api.blueprint import bp, current_actor
 from clinic.api.bodies import Body, Instant, Reason, RecordId, Whole, read_body, read_optional_body
 from clinic.api.openapi import operation
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
-from clinic.care_plans import cadence, services
+from clinic.care_plans import cadence, reading, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
 from clinic.records.services import read_care_plan
@@ -67,20 +67,20 @@ class PlanSession(Body):
 def _appointment_json(plan: CarePlan, appointment: Appointment) -> dict:
     return {
         **appointment_json(appointment),
-        "plan_phase": services.session_phase_of(plan, appointment).value,
+        "plan_phase": reading.session_phase_of(plan, appointment).value,
     }
 
 
 def plan_json(plan: CarePlan, appointments: list[Appointment] | None = None) -> dict:
     """A plan with its sessions; a list passes each plan's sessions, read for all at once."""
     if appointments is None:
-        appointments = services.plan_appointments(plan)
+        appointments = reading.plan_appointments(plan)
     return {
         "id": plan.id,
         "client_id": plan.client_id,
         "therapist_id": plan.therapist_id,
         "service_id": plan.service_id,
-        "phase": services.plan_phase(plan, appointments).value,
+        "phase": reading.plan_phase(plan, appointments).value,
         "weekly_sessions": plan.weekly_sessions,
         "maintenance_sessions": plan.maintenance_sessions,
         "first_start": clock.iso(plan.first_start),
@@ -121,8 +121,8 @@ def create_care_plan():
     statuses=(401,),
 )
 def list_care_plans():
-    plans = services.plans_for(current_actor(), chronological=True)
-    sessions = services.sessions_of_plans(plans)
+    plans = reading.plans_for(current_actor(), chronological=True)
+    sessions = reading.sessions_of_plans(plans)
     return jsonify([plan_json(p, sessions[p.id]) for p in plans])
 
 
@@ -152,7 +152,7 @@ def get_care_plan(plan_id: int):
 def end_care_plan(plan_id: int):
     actor = current_actor()
     reason = read_optional_body(Reason).reason
-    plan = services.plan_for(actor, plan_id)
+    plan = reading.plan_for(actor, plan_id)
     services.end_care_plan(actor, plan_id, reason)
     db.session.commit()
     return jsonify(plan_json(plan))
@@ -185,7 +185,7 @@ def cancel_plan_session(plan_id: int, appointment_id: int):
     actor = current_actor()
     reason = read_optional_body(Reason).reason
     result = services.cancel_plan_session(actor, plan_id, appointment_id, reason)
-    plan = services.plan_for(actor, plan_id)
+    plan = reading.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)
     db.session.commit()
     return jsonify(body)
@@ -203,7 +203,7 @@ def cancel_rest_of_plan(plan_id: int):
     actor = current_actor()
     reason = read_optional_body(Reason).reason
     result = services.cancel_rest_of_plan(actor, plan_id, reason)
-    plan = services.plan_for(actor, plan_id)
+    plan = reading.plan_for(actor, plan_id)
     body = _cancel_json(plan, result)
     db.session.commit()
     return jsonify(body)
@@ -220,7 +220,7 @@ def cancel_rest_of_plan(plan_id: int):
 def book_plan_session(plan_id: int):
     actor = current_actor()
     appointment = services.rebook_plan_session(actor, plan_id, read_body(PlanSession).start)
-    plan = services.plan_for(actor, plan_id)
+    plan = reading.plan_for(actor, plan_id)
     body = _appointment_json(plan, appointment)
     db.session.commit()
     return jsonify(body), 201

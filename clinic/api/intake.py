@@ -9,14 +9,14 @@ from clinic.api.bodies import Body, Codes, Day, MustBeTrue, Text, Whole, checked
 from clinic.api.openapi import operation
 from clinic.api.parsing import json_object
 from clinic.extensions import db
-from clinic.intake import services
-from clinic.intake.screening import CONDITIONS, FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
+from clinic.intake import clearances, questions, services
+from clinic.intake.questions import CONDITIONS
+from clinic.intake.screening import FLAG_CODES, MAX_TEXT, CheckInAnswers, IntakeAnswers
 from clinic.intake.status import clearance_status
 from clinic.models import CheckIn, Clearance, Intake, User
 
-BOOLEANS = ("recent_surgery", "fever_or_chills", "redness_or_warmth", "sudden_swelling",
-            "loss_of_mobility", "chronic_pain_unimproved")
-CHECK_IN_BOOLEANS = ("fever_or_chills", "redness_or_warmth", "new_swelling", "recent_surgery")
+BOOLEANS = questions.keys(questions.INTAKE, questions.YES_NO)
+CHECK_IN_BOOLEANS = questions.keys(questions.CHECK_IN, questions.YES_NO)
 DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 FLAG_SCHEMA = {
@@ -60,11 +60,11 @@ class PreVisitCheckIn(Body):
 class PhysicianClearance(Body):
     """Also sent as multipart/form-data, the same fields plus a `letter` file."""
 
-    physician_name: Text(services.MAX_PHYSICIAN_NAME)
+    physician_name: Text(clearances.MAX_PHYSICIAN_NAME)
     cleared_on: Day
-    restrictions: Text(services.MAX_CLEARANCE_TEXT, blank="absent") | None = None
+    restrictions: Text(clearances.MAX_CLEARANCE_TEXT, blank="absent") | None = None
     valid_until: Day | None = None
-    evidence: Text(services.MAX_CLEARANCE_TEXT, blank="absent") | None = Field(
+    evidence: Text(clearances.MAX_CLEARANCE_TEXT, blank="absent") | None = Field(
         None, description="What the clearance rests on (letter seen, call...)"
     )
 
@@ -246,10 +246,10 @@ def grant_clearance(client_id: int):
     # JSON, or multipart/form-data with the same fields plus a `letter` file.
     multipart = request.mimetype == "multipart/form-data"
     fields = dict(checked(PhysicianClearance, request.form.to_dict() if multipart else json_object()))
-    letter = services.uploaded_letter(request.files.get("letter")) if multipart else None
+    letter = clearances.uploaded_letter(request.files.get("letter")) if multipart else None
     if letter is not None:
         fields["letter"] = letter
-    clearance = services.grant_clearance(actor, client_id, **fields)
+    clearance = clearances.grant_clearance(actor, client_id, **fields)
     db.session.commit()
     body = clearance_json(clearance)
     body["clearance_status"] = clearance_status(clearance.client, clock.today())
@@ -260,7 +260,7 @@ def grant_clearance(client_id: int):
 @operation("A client's clearances, oldest first", tag="intake",
            response={"type": "array", "items": CLEARANCE_SCHEMA}, statuses=(401, 404))
 def list_clearances(client_id: int):
-    body = [clearance_json(c) for c in services.list_clearances(current_actor(), client_id)]
+    body = [clearance_json(c) for c in clearances.list_clearances(current_actor(), client_id)]
     db.session.commit()  # the read's audit entry; after the body, as commit expires every row
     return jsonify(body)
 
@@ -269,7 +269,7 @@ def list_clearances(client_id: int):
 @operation("The physician's letter (staff of the client only)", tag="intake",
            response={"type": "string", "contentMediaType": "application/pdf"}, statuses=(401, 403, 404))
 def clearance_letter(clearance_id: int):
-    clearance, path = services.clearance_letter(current_actor(), clearance_id)
+    clearance, path = clearances.clearance_letter(current_actor(), clearance_id)
     db.session.commit()
     return send_file(path, mimetype=clearance.letter_content_type, as_attachment=True,
                      download_name=clearance.letter_filename or path.name)
@@ -281,7 +281,7 @@ def clearance_letter(clearance_id: int):
 def clearance_queue():
     body = [
         {"client_id": e.client.id, "name": e.client.name, "since": clock.iso(e.since), "flags": e.flags}
-        for e in services.clearance_queue(current_actor())
+        for e in clearances.clearance_queue(current_actor())
     ]
     db.session.commit()  # the read's audit entry; after the body, as commit expires every row
     return jsonify(body)

@@ -10,7 +10,7 @@ from clinic.api.parsing import optional_json_object, query_day, query_reader
 from clinic.api.scheduling import APPOINTMENT_SCHEMA, appointment_json
 from clinic.extensions import db
 from clinic.models import WaitlistEntry
-from clinic.waitlist import services
+from clinic.waitlist import figures, offers, services
 
 CLOCK = {"type": ["string", "null"], "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
 ENTRY_SCHEMA = {
@@ -99,7 +99,7 @@ def delete_waitlist(entry_id: int):
 def claim_offer(token: str):
     actor = current_actor()
     optional_json_object()
-    appointment = services.claim_offer(actor, token)
+    appointment = offers.claim_offer(actor, token)
     db.session.commit()
     return jsonify(appointment_json(appointment)), 201
 
@@ -134,4 +134,4 @@ def waitlist_figures():
     first = query_day(reader, "from")
     last = query_day(reader, "to")
     reader.check()
-    return jsonify(services.figures_json(services.waitlist_report(current_actor(), first, last)))
+    return jsonify(figures.figures_json(figures.waitlist_report(current_actor(), first, last)))

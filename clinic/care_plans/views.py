@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 
 from clinic import access, clock
 from clinic.auth.decorators import staff_required
-from clinic.care_plans import forms, services
+from clinic.care_plans import forms, reading, services
 from clinic.errors import DomainError, ScheduleConflict
 from clinic.extensions import db
+from clinic.formatting import local_datetime
 from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.models import AppointmentStatus
 from clinic.parsing import parse_day, parse_id, parse_instant
@@ -34,8 +35,8 @@ def _fill_choices(form: forms.PlanForm, search: str) -> bool:
 @bp.get("/")
 @login_required
 def index():
-    plans = services.plans_for(current_user)
-    phases = services.phases_for(plans)
+    plans = reading.plans_for(current_user)
+    phases = reading.phases_for(plans)
     return render_template("care_plans/index.html", plans=plans, phases=phases)
 
 
@@ -121,7 +122,7 @@ def new():
 
 def _show(plan, *, status=200, extend_form=None, offers=None, cancelled=None, too_late=None):
     clinical = access.may_see_plan_progress(current_user, plan)
-    overview = services.plan_overview(plan, with_notes=clinical)
+    overview = reading.plan_overview(plan, with_notes=clinical)
     return render_template(
         "care_plans/show.html",
         overview=overview,
@@ -159,7 +160,7 @@ def _confirm_cancelling(plan, *, ending: bool):
     """The step before cancelling many sessions: what goes, and what the notice period keeps."""
     now = clock.now()
     ahead = [
-        a for a in services.plan_appointments(plan)
+        a for a in reading.plan_appointments(plan)
         if a.status == AppointmentStatus.BOOKED and a.starts_at > now
     ]
     if plan.ended_at is not None or not ahead:
@@ -187,7 +188,7 @@ def confirm_end(plan_id: int):
 @bp.post("/<int:plan_id>/end")
 @staff_required
 def end(plan_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     form = forms.ReasonForm()
     form.validate()
     try:
@@ -202,7 +203,7 @@ def end(plan_id: int):
 @bp.post("/<int:plan_id>/extend")
 @staff_required
 def extend(plan_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     form = forms.ExtendForm()
     if form.validate_on_submit():
         try:
@@ -223,7 +224,7 @@ def extend(plan_id: int):
 @bp.get("/<int:plan_id>/sessions/<int:appointment_id>/cancel")
 @login_required
 def confirm_cancel_session(plan_id: int, appointment_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     item = scheduling.appointment_for(current_user, appointment_id)
     back = url_for(".show", plan_id=plan.id)
     if item.care_plan_id != plan.id or item.status != AppointmentStatus.BOOKED:
@@ -238,7 +239,7 @@ def confirm_cancel_session(plan_id: int, appointment_id: int):
 @bp.post("/<int:plan_id>/sessions/<int:appointment_id>/cancel")
 @login_required
 def cancel_session(plan_id: int, appointment_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     form = forms.ReasonForm()
     form.validate()
     try:
@@ -253,13 +254,13 @@ def cancel_session(plan_id: int, appointment_id: int):
 @bp.get("/<int:plan_id>/cancel-rest")
 @login_required
 def confirm_cancel_rest(plan_id: int):
-    return _confirm_cancelling(services.plan_for(current_user, plan_id), ending=False)
+    return _confirm_cancelling(reading.plan_for(current_user, plan_id), ending=False)
 
 
 @bp.post("/<int:plan_id>/cancel-rest")
 @login_required
 def cancel_rest(plan_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     form = forms.ReasonForm()
     form.validate()
     try:
@@ -274,7 +275,7 @@ def cancel_rest(plan_id: int):
 @bp.post("/<int:plan_id>/rebook")
 @login_required
 def rebook(plan_id: int):
-    plan = services.plan_for(current_user, plan_id)
+    plan = reading.plan_for(current_user, plan_id)
     form = forms.RebookForm()
     start = parse_instant(form.start.data) if form.validate_on_submit() else None
     if start is None:
@@ -285,15 +286,15 @@ def rebook(plan_id: int):
     except DomainError as error:
         return _refused(plan, error)
     db.session.commit()
-    flash(f"Booked: {clock.to_local(appointment.starts_at):%a %d %b %Y, %H:%M}.", "success")
+    flash(f"Booked: {local_datetime(appointment.starts_at)}.", "success")
     return redirect(url_for(".show", plan_id=plan.id))
 
 
 @own_record_panel(order=40, side=True)
 @client_panel(order=40, side=True)
 def care_plans_panel(viewer, client):
-    plans = services.plans_of_client(viewer, client)
+    plans = reading.plans_of_client(viewer, client)
     if not plans and not viewer.is_staff:
         return None
-    phases = services.phases_for(plans)
+    phases = reading.phases_for(plans)
     return render_template("care_plans/_client_panel.html", plans=plans, phases=phases, client=client)

@@ -6,17 +6,9 @@ check-in), one of them has sent the physician's letter and waits for review, and
 cleared by a physician with restrictions.
 """
 
-from clinic.intake.screening import CONDITIONS
+from clinic.intake.questions import CONDITIONS, INTAKE, YES_NO, keys
 
-BASE = {
-    "consent": True,
-    "recent_surgery": False,
-    "fever_or_chills": False,
-    "redness_or_warmth": False,
-    "sudden_swelling": False,
-    "loss_of_mobility": False,
-    "chronic_pain_unimproved": False,
-}
+BASE = {"consent": True, **dict.fromkeys(keys(INTAKE, YES_NO), False)}
 CLEAR_NOTES = [
     "Stiff in the mornings; aches after long walks and on stairs.",
     "Sore on the outside of the hip when lying on that side.",

@@ -15,11 +15,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from clinic.intake.screening import CONDITIONS, MAX_TEXT
-from clinic.intake.services import letter_limit_text
-
-PAIN_HINT = "0 means no pain at all, 10 the worst pain you can imagine."
-SURGERY_DATE_HINT = "Only if you ticked surgery above. Leave it empty if you are not sure of the date."
+from clinic.intake import questions
+from clinic.intake.clearances import letter_limit_text
+from clinic.intake.questions import CONDITIONS, Question
+from clinic.intake.screening import MAX_TEXT, PAIN_MAX, PAIN_MIN
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,48 +26,29 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IntakeForm(FlaskForm):
-    conditions = MultiCheckboxField(
-        "Has a doctor told you that you have any of these?",
-        choices=[SelectChoice(code, label) for code, label in CONDITIONS.items()],
-    )
-    pain_level = IntegerField(
-        "How bad is your hip pain right now, from 0 to 10?",
-        validators=[InputRequired("Please give your pain from 0 to 10."), NumberRange(0, 10)],
-        description=PAIN_HINT,
-    )
-    recent_surgery = BooleanField("I have had surgery recently (hip, back or leg)")
-    surgery_date = DateField("Date of the surgery", validators=[Optional()], description=SURGERY_DATE_HINT)
-    fever_or_chills = BooleanField("I have a fever or chills")
-    redness_or_warmth = BooleanField("The skin around my hip is red or feels warm")
-    sudden_swelling = BooleanField("My hip has swollen suddenly or for no clear reason")
-    loss_of_mobility = BooleanField("I find it hard to move my hip or to put weight on it")
-    chronic_pain_unimproved = BooleanField(
-        "I have had hip pain for a long time and it has not got better with home care or treatment"
-    )
-    medications = TextAreaField(
-        "Medicines you take (optional)", validators=[Optional(), Length(max=MAX_TEXT)],
-        description="For example pain relief, blood thinners or anti-inflammatories.",
-    )
-    notes = TextAreaField("Anything else we should know? (optional)",
-                          validators=[Optional(), Length(max=MAX_TEXT)])
-    consent = BooleanField(
-        "I confirm my answers are true, I agree to massage treatment, and I agree to the clinic "
-        "keeping this health record"
-    )
+def _field(question: Question):
+    """The form field that asks one question of clinic/intake/questions.py."""
+    label, help_text = question.label, question.help
+    if question.kind == questions.CHOICES:
+        choices = [SelectChoice(code, text) for code, text in CONDITIONS.items()]
+        return MultiCheckboxField(label, choices=choices, description=help_text)
+    if question.kind == questions.PAIN:
+        required = InputRequired(f"Please give your pain from {PAIN_MIN} to {PAIN_MAX}.")
+        in_range = NumberRange(PAIN_MIN, PAIN_MAX)
+        return IntegerField(label, validators=[required, in_range], description=help_text)
+    if question.kind == questions.DATE:
+        return DateField(label, validators=[Optional()], description=help_text)
+    if question.kind == questions.TEXT:
+        return TextAreaField(label, validators=[Optional(), Length(max=MAX_TEXT)], description=help_text)
+    return BooleanField(label, description=help_text)
 
 
-class CheckInForm(FlaskForm):
-    fever_or_chills = BooleanField("Have you had a fever or chills?")
-    new_swelling = BooleanField("Is there new swelling around your hip?")
-    redness_or_warmth = BooleanField("Is the skin around your hip red or warm?")
-    recent_surgery = BooleanField("Have you had surgery?")
-    surgery_date = DateField("Date of the surgery", validators=[Optional()], description=SURGERY_DATE_HINT)
-    pain_level = IntegerField(
-        "How bad is your hip pain right now, from 0 to 10?",
-        validators=[InputRequired("Please give your pain from 0 to 10."), NumberRange(0, 10)],
-        description=PAIN_HINT,
-    )
+def _form_asking(name: str, asked: tuple[Question, ...]) -> type[FlaskForm]:
+    return type(name, (FlaskForm,), {question.key: _field(question) for question in asked})
+
+
+IntakeForm = _form_asking("IntakeForm", questions.INTAKE)
+CheckInForm = _form_asking("CheckInForm", questions.CHECK_IN)
 
 
 class ClearanceForm(FlaskForm):

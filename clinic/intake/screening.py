@@ -1,24 +1,17 @@
-"""Red-flag screening of a health intake or a pre-visit check-in (pure: standard library only).
+"""Red-flag screening of a health intake or a pre-visit check-in (pure: no Flask, no database).
 
 Source: "When to see a doctor" in the hip-pain massage article (seed/000_770ed2fa9fd59eeb.txt).
 Each sign it lists is one rule below; any rule that fires means the client needs a
-physician's clearance before massage. The condition codes come from its "Causes" section.
+physician's clearance before massage. The questions, and the condition codes from its
+"Causes" section, are in clinic/intake/questions.py.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 
-# From "Causes": osteoarthritis, rheumatoid arthritis, injury, bursitis, labral tear, sciatica.
-CONDITIONS: dict[str, str] = {
-    "osteoarthritis": "Osteoarthritis (wear and tear of the joint)",
-    "rheumatoid_arthritis": "Rheumatoid arthritis",
-    "bursitis": "Bursitis (inflamed fluid sacs around the hip)",
-    "labral_tear": "Hip labral tear",
-    "sciatica": "Sciatica (pain running from the lower back down the leg)",
-    "injury": "An injury: fracture, sprain or strain",
-    "other": "Something else",
-}
+from clinic.intake.questions import CHECK_IN, CONDITIONS, INTAKE, YES_NO, keys
+
 FLAG_CODES = (
     "post_surgery",
     "infection_signs",
@@ -34,7 +27,8 @@ MAX_TEXT = 2000
 
 @dataclass(frozen=True)
 class IntakeAnswers:
-    """The intake form's answers, as the contract names them."""
+    """The intake form's answers, as the contract names them: one field a question of
+    questions.INTAKE (a test holds them together)."""
 
     consent: bool
     pain_level: int
@@ -52,7 +46,8 @@ class IntakeAnswers:
 
 @dataclass(frozen=True)
 class CheckInAnswers:
-    """The short re-screen before a visit: "since your last visit ..."."""
+    """The short re-screen before a visit: "since your last visit ...", one field a question
+    of questions.CHECK_IN."""
 
     pain_level: int
     fever_or_chills: bool = False
@@ -209,8 +204,7 @@ def intake_problems(answers: IntakeAnswers, today: date) -> dict[str, list[str]]
         problems["conditions"] = [
             f"Unknown condition codes: {', '.join(unknown)}. Known: {', '.join(CONDITIONS)}."
         ]
-    for name in ("fever_or_chills", "redness_or_warmth", "sudden_swelling",
-                 "loss_of_mobility", "chronic_pain_unimproved"):
+    for name in keys(INTAKE, YES_NO):
         if not _is_bool(getattr(answers, name)):
             problems[name] = ["Must be true or false."]
     for name in ("medications", "notes"):
@@ -228,7 +222,7 @@ def check_in_problems(answers: CheckInAnswers, today: date) -> dict[str, list[st
     problems: dict[str, list[str]] = {}
     if problem := _pain_problem(answers.pain_level):
         problems["pain_level"] = [problem]
-    for name in ("fever_or_chills", "redness_or_warmth", "new_swelling"):
+    for name in keys(CHECK_IN, YES_NO):
         if not _is_bool(getattr(answers, name)):
             problems[name] = ["Must be true or false."]
     problems.update(_surgery_problems(answers.recent_surgery, answers.surgery_date, today))

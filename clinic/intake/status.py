@@ -24,9 +24,15 @@ REQUIRED = "required"
 GRANTED = "granted"
 
 
-def _valid_clearance(client_id, flagged_since, today: date):
-    return exists().where(
-        Clearance.client_id == client_id,
+def valid_on(valid_until: date | None, day: date) -> bool:
+    """A clearance with this end date still holds on `day` (no end date: it never lapses)."""
+    return valid_until is None or day <= valid_until
+
+
+def _counts(flagged_since, today: date):
+    """The one rule, as SQL: a clearance counts when it was recorded at or after the flag
+    it answers and is still valid today (`valid_on`'s twin)."""
+    return and_(
         Clearance.granted_at >= flagged_since,
         or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
     )
@@ -36,23 +42,18 @@ def clearance_status_expression(today: date):
     """The same rule as clearance_status, as SQL over `clients`, for lists and reports."""
     return case(
         (Client.flagged_since.is_(None), NOT_REQUIRED),
-        (_valid_clearance(Client.id, Client.flagged_since, today), GRANTED),
+        (exists().where(Clearance.client_id == Client.id, _counts(Client.flagged_since, today)), GRANTED),
         else_=REQUIRED,
     )
 
 
 def active_clearance(client: Client, today: date) -> Clearance | None:
+    """The latest clearance that counts for this client today, if any."""
     if client.flagged_since is None:
         return None
     return db.session.scalar(
         select(Clearance)
-        .where(
-            and_(
-                Clearance.client_id == client.id,
-                Clearance.granted_at >= client.flagged_since,
-                or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
-            )
-        )
+        .where(Clearance.client_id == client.id, _counts(client.flagged_since, today))
         .order_by(Clearance.granted_at.desc())
         .limit(1)
     )
@@ -74,7 +75,7 @@ class ClearanceSummary:
 
     def expired_by(self, day: date) -> bool:
         """True when a granted clearance will have lapsed by `day` (mark such visits early)."""
-        return self.status == GRANTED and self.valid_until is not None and day > self.valid_until
+        return self.status == GRANTED and not valid_on(self.valid_until, day)
 
 
 def clearance_summaries(client_ids: Iterable[int], today: date) -> dict[int, ClearanceSummary]:
@@ -86,21 +87,18 @@ def clearance_summaries(client_ids: Iterable[int], today: date) -> dict[int, Cle
         db.session.execute(select(Client.id, Client.flagged_since).where(Client.id.in_(ids))).all()
     )
     summaries = {cid: ClearanceSummary(NOT_REQUIRED) for cid, since in flagged.items() if since is None}
-    held = {cid: since for cid, since in flagged.items() if since is not None}
+    held = {cid for cid, since in flagged.items() if since is not None}
     if held:
         rows = db.session.scalars(
             select(Clearance)
-            .where(
-                Clearance.client_id.in_(held),
-                or_(Clearance.valid_until.is_(None), Clearance.valid_until >= today),
-            )
+            .join(Client, Client.id == Clearance.client_id)
+            .where(Clearance.client_id.in_(held), _counts(Client.flagged_since, today))
             .order_by(Clearance.granted_at)
         )
         for clearance in rows:
-            if clearance.granted_at >= held[clearance.client_id]:
-                summaries[clearance.client_id] = ClearanceSummary(
-                    GRANTED, clearance.valid_until, clearance.restrictions
-                )
+            summaries[clearance.client_id] = ClearanceSummary(
+                GRANTED, clearance.valid_until, clearance.restrictions
+            )
         for cid in held:
             summaries.setdefault(cid, ClearanceSummary(REQUIRED))
     return summaries

@@ -12,9 +12,10 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, dashboard_panel, nav_link, own_record_panel
 from clinic.home.views import render_my_record
-from clinic.intake import services
+from clinic.intake import clearances, questions, services
 from clinic.intake.forms import CheckInForm, ClearanceForm, IntakeForm, LetterUploadForm
-from clinic.intake.screening import CONDITIONS, CheckInAnswers, IntakeAnswers
+from clinic.intake.questions import CONDITIONS
+from clinic.intake.screening import CheckInAnswers, IntakeAnswers
 from clinic.intake.status import active_clearance, clearance_status
 from clinic.models import AppointmentStatus, CheckIn
 from clinic.security import is_safe_next
@@ -23,21 +24,6 @@ bp = Blueprint("intake", __name__)
 
 nav_link("Health intake", "intake.mine", roles=("client",), order=20)
 nav_link("Clearance queue", "intake.queue", roles=("owner", "therapist", "front_desk"), order=40)
-
-INTAKE_QUESTIONS = (
-    ("recent_surgery", "Recent surgery"),
-    ("fever_or_chills", "Fever or chills"),
-    ("redness_or_warmth", "Redness or warmth around the hip"),
-    ("sudden_swelling", "Sudden swelling"),
-    ("loss_of_mobility", "Hard to move or bear weight"),
-    ("chronic_pain_unimproved", "Long-lasting pain, not improving"),
-)
-
-
-@bp.app_template_filter("intake_when")
-def intake_when(value: datetime | None) -> str:
-    return "" if value is None else clock.to_local(value).strftime("%Y-%m-%d %H:%M")
-
 
 @dataclass(frozen=True)
 class CheckInLink:
@@ -88,7 +74,8 @@ def clearance_hold(client) -> Hold | None:
 
 @bp.app_context_processor
 def intake_template_names():
-    return {"CONDITION_LABELS": CONDITIONS, "INTAKE_QUESTIONS": INTAKE_QUESTIONS}
+    return {"CONDITION_LABELS": CONDITIONS, "INTAKE_QUESTIONS": questions.INTAKE,
+            "CHECK_IN_QUESTIONS": questions.CHECK_IN, "question_sections": questions.sections}
 
 
 def _attach(form, error: DomainError) -> None:
@@ -104,31 +91,12 @@ def _attach(form, error: DomainError) -> None:
 
 
 def _intake_answers(form: IntakeForm) -> IntakeAnswers:
-    return IntakeAnswers(
-        consent=form.consent.data,
-        pain_level=form.pain_level.data,
-        conditions=form.conditions.data or [],
-        recent_surgery=form.recent_surgery.data,
-        surgery_date=form.surgery_date.data,
-        fever_or_chills=form.fever_or_chills.data,
-        redness_or_warmth=form.redness_or_warmth.data,
-        sudden_swelling=form.sudden_swelling.data,
-        loss_of_mobility=form.loss_of_mobility.data,
-        chronic_pain_unimproved=form.chronic_pain_unimproved.data,
-        medications=form.medications.data,
-        notes=form.notes.data,
-    )
+    answers = {key: form[key].data for key in questions.keys(questions.INTAKE)}
+    return IntakeAnswers(**{**answers, "conditions": answers["conditions"] or []})
 
 
 def _check_in_answers(form: CheckInForm) -> CheckInAnswers:
-    return CheckInAnswers(
-        pain_level=form.pain_level.data,
-        fever_or_chills=form.fever_or_chills.data,
-        redness_or_warmth=form.redness_or_warmth.data,
-        new_swelling=form.new_swelling.data,
-        recent_surgery=form.recent_surgery.data,
-        surgery_date=form.surgery_date.data,
-    )
+    return CheckInAnswers(**{key: form[key].data for key in questions.keys(questions.CHECK_IN)})
 
 
 def _prefill(form: IntakeForm, client_id: int) -> None:
@@ -136,10 +104,9 @@ def _prefill(form: IntakeForm, client_id: int) -> None:
     latest = services.latest_intake(client_id)
     if latest is None or request.method != "GET":
         return
-    for name in ("pain_level", "conditions", "recent_surgery", "surgery_date", "fever_or_chills",
-                 "redness_or_warmth", "sudden_swelling", "loss_of_mobility", "chronic_pain_unimproved",
-                 "medications", "notes"):
-        getattr(form, name).data = getattr(latest, name)
+    for key in questions.keys(questions.INTAKE):
+        if key != "consent":
+            form[key].data = getattr(latest, key)
 
 
 @bp.get("/intake")
@@ -186,7 +153,7 @@ def show(intake_id: int):
 @bp.get("/clearance-queue")
 @staff_required
 def queue():
-    page = render_template("intake/queue.html", entries=services.clearance_queue(current_user),
+    page = render_template("intake/queue.html", entries=clearances.clearance_queue(current_user),
                            clinical=access.is_clinician(current_user))
     db.session.commit()  # the read's audit entry; after drawing, as a commit expires every row
     return page
@@ -198,16 +165,16 @@ def grant(client_id: int):
     client = access.client_for_clearance(current_user, client_id)
     hold = clearance_hold(client)
     form = ClearanceForm(hold_day=clock.to_local(hold.raised_at).date() if hold else None)
-    waiting = services.letters_waiting([client.id]).get(client.id, [])
+    waiting = clearances.letters_waiting([client.id]).get(client.id, [])
     chosen = next((w for w in waiting if w.id == request.args.get("letter", type=int)), None)
     if chosen is None and waiting:
         chosen = waiting[0]
     if form.validate_on_submit():
         try:
-            clearance = services.grant_clearance(
+            clearance = clearances.grant_clearance(
                 current_user, client.id, form.physician_name.data, form.cleared_on.data,
                 restrictions=form.restrictions.data, valid_until=form.valid_until.data,
-                evidence=form.evidence.data, letter=services.uploaded_letter(form.letter.data),
+                evidence=form.evidence.data, letter=clearances.uploaded_letter(form.letter.data),
                 uploaded_letter_id=chosen.id if chosen else None,
             )
         except DomainError as error:
@@ -216,8 +183,8 @@ def grant(client_id: int):
             db.session.commit()
             flash(f"Clearance by {clearance.physician_name} recorded for {client.name}.", "success")
             return redirect(url_for("home.client_page", client_id=client.id))
-    history = services.list_clearances(current_user, client.id)
-    flags = services.client_open_flags(client)
+    history = clearances.list_clearances(current_user, client.id)
+    flags = clearances.client_open_flags(client)
     db.session.commit()
     return render_template("intake/clearance_form.html", form=form, client=client, history=history,
                            flags=flags, hold=hold, status=clearance_status(client, clock.today()),
@@ -227,7 +194,7 @@ def grant(client_id: int):
 @bp.get("/clearances/<int:clearance_id>/letter")
 @staff_required
 def letter(clearance_id: int):
-    clearance, path = services.clearance_letter(current_user, clearance_id)
+    clearance, path = clearances.clearance_letter(current_user, clearance_id)
     db.session.commit()
     return send_file(path, mimetype=clearance.letter_content_type, as_attachment=True,
                      download_name=clearance.letter_filename or path.name)
@@ -242,8 +209,8 @@ def upload_letter():
     form = LetterUploadForm()
     if form.validate_on_submit():
         try:
-            services.upload_clearance_letter(current_user, client.id,
-                                             services.uploaded_letter(form.letter.data))
+            clearances.upload_clearance_letter(current_user, client.id,
+                                             clearances.uploaded_letter(form.letter.data))
         except DomainError as error:
             _attach(form, error)
         else:
@@ -258,7 +225,7 @@ def upload_letter():
 @bp.get("/clearance-letters/<int:letter_id>")
 @login_required
 def uploaded_letter(letter_id: int):
-    uploaded, path = services.uploaded_letter_file(current_user, letter_id)
+    uploaded, path = clearances.uploaded_letter_file(current_user, letter_id)
     db.session.commit()
     return send_file(path, mimetype=uploaded.content_type, as_attachment=True,
                      download_name=uploaded.filename or path.name)
@@ -303,7 +270,7 @@ def _flash_check_in(client, flags) -> None:
 def upload_too_large(error):
     return render_template(
         "errors/error.html", status=413,
-        message=f"That file is too large. Letters may be at most {services.letter_limit_text()}.",
+        message=f"That file is too large. Letters may be at most {clearances.letter_limit_text()}.",
     ), 413
 
 
@@ -317,7 +284,7 @@ def client_health_panel(user):
     today = clock.today()
     latest = services.latest_intake(client.id)
     status = clearance_status(client, today)
-    flags = services.client_open_flags(client)
+    flags = clearances.client_open_flags(client)
     return render_template(
         "intake/_client_status_panel.html", client=client, latest=latest, status=status, flags=flags,
         clearance=active_clearance(client, today), due=services.check_ins_due(client),
@@ -326,7 +293,7 @@ def client_health_panel(user):
 
 @dashboard_panel("owner", "therapist", "front_desk", order=15)
 def staff_queue_panel(user):
-    return render_template("intake/_staff_queue_panel.html", total=services.clearance_queue_size(user))
+    return render_template("intake/_staff_queue_panel.html", total=clearances.clearance_queue_size(user))
 
 
 @dashboard_panel("therapist", order=12)
@@ -341,14 +308,14 @@ def client_health_record_panel(viewer, client):
         return None
     today = clock.today()
     intakes = services.list_intakes(viewer, client.id)  # audited as a read of the intakes
-    history = services.list_clearances(viewer, client.id)
+    history = clearances.list_clearances(viewer, client.id)
     return render_template(
         "intake/_client_panel.html", viewer=viewer, client=client, intakes=intakes,
         latest=intakes[-1] if intakes else None, history=history,
         status=clearance_status(client, today), clearance=active_clearance(client, today),
-        flags=services.client_open_flags(client),
-        may_grant=services.may_grant_clearance(viewer, client),
-        waiting=services.letters_waiting([client.id]).get(client.id, []),
+        flags=clearances.client_open_flags(client),
+        may_grant=clearances.may_grant_clearance(viewer, client),
+        waiting=clearances.letters_waiting([client.id]).get(client.id, []),
     )
 
 
@@ -357,9 +324,9 @@ def own_health_panel(viewer, client):
     today = clock.today()
     return render_template(
         "intake/_own_health_panel.html", client=client, latest=services.latest_intake(client.id),
-        status=clearance_status(client, today), flags=services.client_open_flags(client),
+        status=clearance_status(client, today), flags=clearances.client_open_flags(client),
         clearance=active_clearance(client, today), due=services.check_ins_due(client),
-        waiting=services.letters_waiting([client.id]).get(client.id, []),
-        sent=services.letters_sent(client.id),
+        waiting=clearances.letters_waiting([client.id]).get(client.id, []),
+        sent=clearances.letters_sent(client.id),
         letter_form=g.get("letter_form") or LetterUploadForm(),
     )

@@ -18,15 +18,6 @@ from clinic.notes.services import TECHNIQUES, NoteInput
 bp = Blueprint("notes", __name__, url_prefix="/notes")
 
 
-@bp.app_template_filter("care_time")
-def care_time(instant) -> str:
-    """A UTC instant as clinic wall-clock time, e.g. "Tue 2 Mar 2027, 10:00"."""
-    if instant is None:
-        return "—"
-    local = clock.to_local(instant)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
 @bp.app_template_filter("technique_name")
 def technique_name(code: str) -> str:
     return TECHNIQUES.get(code, code)

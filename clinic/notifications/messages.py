@@ -5,8 +5,8 @@ from datetime import datetime
 
 from flask import current_app, has_request_context, url_for
 
-from clinic import clock
 from clinic.clinic_settings.services import clinic_profile
+from clinic.formatting import local_time, spelled_date, spelled_datetime
 from clinic.models import Appointment, CarePlan, Clearance, Client
 
 CONFIRMATION = "confirmation"
@@ -34,12 +34,6 @@ class Message:
     attachment: bytes | None = None
 
 
-def local_when(instant: datetime) -> str:
-    """'Tuesday 8 January 2030 at 10:00' in the clinic's time zone."""
-    local = clock.to_local(instant)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
-
-
 def compose(kind: str, appointment: Appointment, *, previous_start: datetime | None = None) -> Message:
     """Render one email about `appointment`; a confirmation carries the booking as .ics."""
     clinic = clinic_profile()
@@ -50,9 +44,9 @@ def compose(kind: str, appointment: Appointment, *, previous_start: datetime | N
         "client_name": appointment.client.name,
         "therapist_name": appointment.therapist.user.name,
         "service_name": appointment.service.name,
-        "when": local_when(appointment.starts_at),
-        "ends": f"{clock.to_local(appointment.ends_at):%H:%M}",
-        "previous_when": local_when(previous_start) if previous_start else None,
+        "when": spelled_datetime(appointment.starts_at),
+        "ends": local_time(appointment.ends_at),
+        "previous_when": spelled_datetime(previous_start) if previous_start else None,
         "zone": current_app.config["CLINIC_TIMEZONE"],
         "notice_hours": clinic.cancellation_notice_hours,
         "reason": appointment.cancel_reason,
@@ -85,13 +79,13 @@ def compose_care_plan(plan: CarePlan, appointments: list[Appointment]) -> Messag
         client_name=first.client.name,
         therapist_name=first.therapist.user.name,
         service_name=first.service.name,
-        sessions=[local_when(a.starts_at) for a in appointments],
+        sessions=[spelled_datetime(a.starts_at) for a in appointments],
         zone=current_app.config["CLINIC_TIMEZONE"],
         notice_hours=clinic.cancellation_notice_hours,
     )
     count = len(appointments)
     plural = "s" if count != 1 else ""
-    subject = f"Your course of care: {count} session{plural} from {local_when(first.starts_at)}"
+    subject = f"Your course of care: {count} session{plural} from {spelled_datetime(first.starts_at)}"
     ics = calendar_bytes(
         appointments,
         name=clinic_name,
@@ -123,9 +117,8 @@ def compose_cleared(clearance: Clearance) -> Message:
         clinic_name=current_app.config["CLINIC_NAME"],
         client_name=clearance.client.name,
         physician_name=clearance.physician_name,
-        cleared_on=f"{clearance.cleared_on.day} {clearance.cleared_on:%B %Y}",
-        valid_until=(f"{clearance.valid_until.day} {clearance.valid_until:%B %Y}"
-                     if clearance.valid_until else None),
+        cleared_on=spelled_date(clearance.cleared_on),
+        valid_until=spelled_date(clearance.valid_until) if clearance.valid_until else None,
         restrictions=clearance.restrictions,
         record_link=_record_link(),
     )

@@ -17,7 +17,7 @@ from clinic import clock
 from clinic.access import client_for_export, visible_client
 from clinic.audit import record_audit
 from clinic.auth.services import set_user_disabled
-from clinic.care_plans.services import phases_for, plan_for
+from clinic.care_plans.reading import phases_for, plan_for
 from clinic.errors import DomainError, Forbidden, NotFound
 from clinic.extensions import db
 from clinic.intake.status import clearance_status

@@ -4,9 +4,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from clinic.audit import ACTION_LABELS
+from clinic.dates import OUTSIDE_CALENDAR, in_calendar
 from clinic.parsing import parse_id
 from clinic.reports.rules import CUSTOM, MONTH, WEEK
-from clinic.reports.services import EARLIEST, LATEST, AuditFilter
+from clinic.reports.services import AuditFilter
 
 
 class ReportRangeForm(FlaskForm):
@@ -59,8 +60,8 @@ class AuditFilterForm(FlaskForm):
 
 
 def _check_day(field) -> None:
-    if field.data and not EARLIEST <= field.data <= LATEST:
-        raise ValidationError(f"Choose a day between {EARLIEST} and {LATEST}.")
+    if field.data and not in_calendar(field.data):
+        raise ValidationError(OUTSIDE_CALENDAR)
 
 
 class AuditLogFilter(AuditFilterForm):

@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from clinic import clock
+from clinic import clock, dates
 from clinic.access import require_owner, require_reports
 from clinic.audit import record_audit
-from clinic.errors import ValidationFailed
+from clinic.errors import refuse
 from clinic.extensions import db
 from clinic.models import AppointmentStatus, AuditEntry, User
 from clinic.reports import queries
@@ -25,11 +25,6 @@ from clinic.reports.rules import (
     no_show_rate,
 )
 
-# Ten years at most: the working-hours arithmetic walks the days, and dates near the ends
-# of the calendar would overflow.
-MAX_RANGE_DAYS = 3660
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
 STATUSES = tuple(s.value for s in AppointmentStatus)
 AUDIT_PAGE_SIZE = 50
 
@@ -96,20 +91,7 @@ class Summary:
 
 def check_range(first: date | None, last: date | None) -> tuple[date, date]:
     """A usable inclusive date range, or a 422 naming the field at fault."""
-    problems: dict[str, list[str]] = {}
-    if first is None:
-        problems["from"] = ["This field is required."]
-    if last is None:
-        problems["to"] = ["This field is required."]
-    for name, value in (("from", first), ("to", last)):
-        if value is not None and not EARLIEST <= value <= LATEST:
-            problems.setdefault(name, []).append(f"Must be between {EARLIEST} and {LATEST}.")
-    if not problems and first > last:
-        problems["to"] = ["Must be on or after 'from'."]
-    if not problems and (last - first).days + 1 > MAX_RANGE_DAYS:
-        problems["to"] = [f"The range may span at most {MAX_RANGE_DAYS} days."]
-    if problems:
-        raise ValidationFailed(fields=problems)
+    refuse(dates.range_problems(first, last, required=True, max_span_days=dates.REPORT_SPAN_DAYS))
     return first, last
 
 
@@ -269,14 +251,7 @@ class AuditPage:
 
 
 def _audit_conditions(filters: AuditFilter) -> list:
-    problems: dict[str, list[str]] = {}
-    for name, value in (("from", filters.first), ("to", filters.last)):
-        if value is not None and not EARLIEST <= value <= LATEST:
-            problems[name] = [f"Must be between {EARLIEST} and {LATEST}."]
-    if not problems and filters.first and filters.last and filters.first > filters.last:
-        problems["to"] = ["Must be on or after 'from'."]
-    if problems:
-        raise ValidationFailed(fields=problems)
+    refuse(dates.range_problems(filters.first, filters.last))
     return queries.audit_conditions(
         client_id=filters.client_id,
         actor_id=filters.actor_id,

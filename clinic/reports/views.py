@@ -27,7 +27,7 @@ from clinic.reports.services import (
     record_audit_export,
     summary_report,
 )
-from clinic.waitlist.services import waitlist_report
+from clinic.waitlist.figures import waitlist_report
 
 bp = Blueprint("reports", __name__)
 

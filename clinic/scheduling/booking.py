@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from clinic import access, clock, signals
+from clinic import access, clock, dates, signals
 from clinic.clinic_settings.services import clinic_profile
 from clinic.database import lock_client_schedule, lock_therapist_schedule
 from clinic.errors import (
@@ -39,8 +39,6 @@ from clinic.models import (
 from clinic.scheduling import slots
 from clinic.scheduling.availability import booking_last_day, booking_not_before
 from clinic.scheduling.common import (
-    EARLIEST_DAY,
-    LATEST_DAY,
     MAX_BUFFER_MINUTES,
     check_instants,
     overlap_clause,
@@ -306,7 +304,7 @@ def schedule_problem(
     a non-cancelled appointment, keeping the larger of the two buffers between them.
     `not_before` and `last_day` add the client's minimum notice and booking horizon.
     """
-    if not EARLIEST_DAY <= start.date() <= LATEST_DAY:
+    if not dates.in_calendar(start.date()):
         return "That date is outside the calendar."
     end = start + timedelta(minutes=service.duration_minutes)
     hours = _weekly_hours([therapist_id]).get(therapist_id, [])

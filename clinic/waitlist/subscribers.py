@@ -4,7 +4,7 @@ change commits."""
 
 from clinic import signals
 from clinic.models import Appointment
-from clinic.waitlist.services import offer_freed_start
+from clinic.waitlist.offers import offer_freed_start
 
 
 def on_cancelled(appointment: Appointment, **_extra) -> None:

@@ -9,7 +9,7 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.home.panels import client_panel, nav_link, own_record_panel
 from clinic.parsing import parse_day, parse_id
-from clinic.waitlist import forms, matching, services
+from clinic.waitlist import forms, matching, offers, services
 
 bp = Blueprint("waitlist", __name__)
 
@@ -96,7 +96,7 @@ def leave(entry_id: int):
 @login_required
 def offer():
     token = request.args.get("offer", "")
-    view = services.offer_view(current_user, token)
+    view = offers.offer_view(current_user, token)
     return render_template("waitlist/offer.html", view=view, form=forms.ClaimForm(offer=token))
 
 
@@ -107,7 +107,7 @@ def claim():
     if not form.validate_on_submit():
         return redirect(url_for("scheduling.book"))
     try:
-        appointment = services.claim_offer(current_user, form.offer.data)
+        appointment = offers.claim_offer(current_user, form.offer.data)
     except DomainError as error:
         db.session.rollback()
         if error.status == 404:

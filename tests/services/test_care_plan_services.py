@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic import clock
-from clinic.care_plans import services
+from clinic.care_plans import reading, services
 from clinic.care_plans.cadence import Phase
 from clinic.errors import Forbidden, NotFound, ScheduleConflict, TooLateToCancel, ValidationFailed
 from clinic.extensions import db
@@ -61,14 +61,14 @@ def counts():
 def test_creates_weekly_then_maintenance_sessions_linked_to_the_plan(scene):
     first = at(monday(2))
     plan = create(scene, first, weekly=4, maintenance=2)
-    appointments = services.plan_appointments(plan)
+    appointments = reading.plan_appointments(plan)
     assert [a.starts_at for a in appointments][:4] == [first + timedelta(weeks=k) for k in range(4)]
     gaps = [(local_day(b.starts_at) - local_day(a.starts_at)).days for a, b in pairwise(appointments[3:])]
     assert gaps and all(28 <= g <= 35 for g in gaps)
     assert all(a.care_plan_id == plan.id and a.status == "booked" for a in appointments)
     assert all(a.client_id == scene["client"].id for a in appointments)
     assert len(appointments) == 6
-    assert services.plan_phase(plan) == Phase.WEEKLY
+    assert reading.plan_phase(plan) == Phase.WEEKLY
 
 
 def test_every_clash_is_listed_and_nothing_is_created(scene):
@@ -152,31 +152,31 @@ def test_unknown_client_is_404(scene):
 def test_phase_moves_from_weekly_to_maintenance_to_finished(scene):
     # Staff may book in the past (recording care after the fact).
     in_maintenance = create(scene, at(monday(-8)), weekly=3, maintenance=3)
-    assert services.plan_phase(in_maintenance) == Phase.MAINTENANCE
+    assert reading.plan_phase(in_maintenance) == Phase.MAINTENANCE
     finished = create(scene, at(monday(-8), 14), weekly=2, maintenance=0)
-    assert services.plan_phase(finished) == Phase.FINISHED
+    assert reading.plan_phase(finished) == Phase.FINISHED
 
 
 def test_cancelled_sessions_do_not_keep_a_phase_alive(scene):
     plan = create(scene, at(monday(-2)), weekly=4, maintenance=1)
     # Next week's session is always ahead; this week's too on a Monday before its hour.
-    weekly_ahead = [a for a in services.plan_appointments(plan)[:4] if a.starts_at > clock.now()]
+    weekly_ahead = [a for a in reading.plan_appointments(plan)[:4] if a.starts_at > clock.now()]
     assert 1 <= len(weekly_ahead) <= 2
-    assert services.plan_phase(plan) == Phase.WEEKLY
+    assert reading.plan_phase(plan) == Phase.WEEKLY
     for appointment in weekly_ahead:
         services.cancel_plan_session(scene["owner"], plan.id, appointment.id)
-    assert services.plan_phase(plan) == Phase.MAINTENANCE
+    assert reading.plan_phase(plan) == Phase.MAINTENANCE
 
 
 def test_ending_early_cancels_only_future_sessions(scene):
     plan = create(scene, at(monday(-2)), weekly=5, maintenance=1)
     cancelled = services.end_care_plan(scene["therapist"].user, plan.id)
     now = clock.now()
-    appointments = services.plan_appointments(plan)
+    appointments = reading.plan_appointments(plan)
     assert {a.id for a in cancelled} == {a.id for a in appointments if a.starts_at > now}
     assert all(a.status == "booked" for a in appointments if a.starts_at <= now)
     assert plan.ended_at is not None
-    assert services.plan_phase(plan) == Phase.FINISHED
+    assert reading.plan_phase(plan) == Phase.FINISHED
 
 
 def test_a_client_cannot_end_a_plan(scene):
@@ -189,12 +189,12 @@ def test_extending_adds_weeks_and_moves_maintenance_after_them(scene):
     first = at(monday(2))
     plan = create(scene, first, weekly=2, maintenance=2)
     services.extend_care_plan(scene["therapist"].user, plan.id, 2)
-    live = [a for a in services.plan_appointments(plan) if a.status != "cancelled"]
+    live = [a for a in reading.plan_appointments(plan) if a.status != "cancelled"]
     assert plan.weekly_sessions == 4
     assert [a.starts_at for a in live][:4] == [first + timedelta(weeks=k) for k in range(4)]
     assert len(live) == 6
     assert (live[4].starts_at - live[3].starts_at).days == 28
-    assert services.plan_phase(plan) == Phase.WEEKLY
+    assert reading.plan_phase(plan) == Phase.WEEKLY
 
 
 def test_extending_is_all_or_nothing(scene):
@@ -203,18 +203,18 @@ def test_extending_is_all_or_nothing(scene):
     blocker = make_appointment(
         therapist=scene["therapist"], service=scene["service"], start=first + timedelta(weeks=3)
     )
-    before = [(a.id, a.status, a.starts_at) for a in services.plan_appointments(plan)]
+    before = [(a.id, a.status, a.starts_at) for a in reading.plan_appointments(plan)]
     with pytest.raises(ScheduleConflict) as caught:
         services.extend_care_plan(scene["therapist"].user, plan.id, 2)
     assert caught.value.extra["conflicts"] == [clock.iso(blocker.starts_at)]
     db.session.expire_all()
-    assert [(a.id, a.status, a.starts_at) for a in services.plan_appointments(plan)] == before
+    assert [(a.id, a.status, a.starts_at) for a in reading.plan_appointments(plan)] == before
     assert db.session.get(CarePlan, plan.id).weekly_sessions == 2
 
 
 def test_client_cancels_one_session_and_is_offered_the_nearest_free_times_that_week(scene):
     plan = create(scene, at(monday(2)), weekly=3, maintenance=0)
-    second = services.plan_appointments(plan)[1]
+    second = reading.plan_appointments(plan)[1]
     result = services.cancel_plan_session(scene["client"].user, plan.id, second.id, "Away")
     assert second.status == "cancelled"
     assert result.alternatives
@@ -235,7 +235,7 @@ def test_client_cancels_one_session_and_is_offered_the_nearest_free_times_that_w
 
 def test_client_cannot_cancel_a_session_inside_the_notice_period(scene):
     plan = create(scene, at(monday(2)), weekly=2, maintenance=0)
-    first = services.plan_appointments(plan)[0]
+    first = reading.plan_appointments(plan)[0]
     # Move it to start soon, as if the week had passed.
     first.starts_at = clock.now() + timedelta(hours=3)
     first.ends_at = first.starts_at + timedelta(hours=1)
@@ -247,7 +247,7 @@ def test_client_cannot_cancel_a_session_inside_the_notice_period(scene):
 
 def test_client_cancels_the_rest_except_sessions_inside_the_notice_period(scene):
     plan = create(scene, at(monday(2)), weekly=3, maintenance=1)
-    soon = services.plan_appointments(plan)[0]
+    soon = reading.plan_appointments(plan)[0]
     soon.starts_at = clock.now() + timedelta(hours=3)
     soon.ends_at = soon.starts_at + timedelta(hours=1)
     db.session.flush()
@@ -263,18 +263,18 @@ def test_cancelling_the_rest_ends_the_plan_when_nothing_is_left(scene):
     result = services.cancel_rest_of_plan(scene["client"].user, plan.id)
     assert len(result.cancelled) == 3
     assert plan.ended_at is not None
-    assert services.plan_phase(plan) == Phase.FINISHED
+    assert reading.plan_phase(plan) == Phase.FINISHED
 
 
 def test_other_clients_and_therapists_cannot_see_a_plan(scene):
     plan = create(scene, at(monday(2)), weekly=1, maintenance=0)
-    assert services.plan_for(scene["client"].user, plan.id) == plan
-    assert services.plan_for(scene["owner"], plan.id) == plan
+    assert reading.plan_for(scene["client"].user, plan.id) == plan
+    assert reading.plan_for(scene["owner"], plan.id) == plan
     for outsider in (make_client().user, make_therapist().user):
         with pytest.raises(NotFound):
-            services.plan_for(outsider, plan.id)
+            reading.plan_for(outsider, plan.id)
     with pytest.raises(NotFound):
-        services.cancel_plan_session(make_client().user, plan.id, services.plan_appointments(plan)[0].id)
+        services.cancel_plan_session(make_client().user, plan.id, reading.plan_appointments(plan)[0].id)
 
 
 def test_extension_is_refused_once_maintenance_has_begun_or_without_a_weekly_phase(scene):
@@ -309,10 +309,10 @@ def test_plan_overview_counts_sessions_and_reads_pain_from_notes(scene):
 
     plan = create(scene, at(monday(-3)), weekly=6, maintenance=1)
     make_intake(scene["client"])
-    past = [a for a in services.plan_appointments(plan) if a.starts_at < clock.now()]
+    past = [a for a in reading.plan_appointments(plan) if a.starts_at < clock.now()]
     for appointment, pain in zip(past, [7, 5, 4], strict=False):
         make_note(appointment, pain_before=pain, pain_after=pain - 2)
-    overview = services.plan_overview(plan)
+    overview = reading.plan_overview(plan)
     assert len(overview.done) == len(past)
     assert len(overview.to_come) == 7 - len(past)
     assert [p.pain_before for p in overview.points] == [7, 5, 4][: len(past)]
@@ -327,6 +327,6 @@ def test_plan_across_a_dst_change_keeps_clinic_wall_clock_time(scene, app, monke
     berlin = ZoneInfo("Europe/Berlin")
     first = datetime(2027, 3, 9, 16, tzinfo=berlin)  # a Tuesday; summer time starts 2027-03-28
     plan = create(scene, first, weekly=6, maintenance=2)
-    starts = [a.starts_at.astimezone(berlin) for a in services.plan_appointments(plan)]
+    starts = [a.starts_at.astimezone(berlin) for a in reading.plan_appointments(plan)]
     assert all(s.time() == time(16) and s.weekday() == 1 for s in starts)
     assert starts[2].utcoffset() == timedelta(hours=1) and starts[3].utcoffset() == timedelta(hours=2)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from clinic import clock
 from clinic.errors import NotFound, ValidationFailed
 from clinic.extensions import db
-from clinic.intake import services
-from clinic.intake.services import Letter, NotHeld
+from clinic.intake import clearances, services
+from clinic.intake.clearances import Letter, NotHeld
 from clinic.models import AuditEntry, ClearanceLetter, OutboundEmail
 from clinic.notifications.messages import CLEARED, HELD
 from clinic.notifications.services import deliver_pending
@@ -87,11 +87,11 @@ def test_the_client_uploads_the_letter_and_it_waits_in_the_queue(app, frozen):
     owner = make_owner()
     client = make_client()
     flag_client(client.user, client)
-    uploaded = services.upload_clearance_letter(client.user, client.id, Letter("dr-meyer.pdf", PDF))
+    uploaded = clearances.upload_clearance_letter(client.user, client.id, Letter("dr-meyer.pdf", PDF))
     assert uploaded.filename == "dr-meyer.pdf" and not uploaded.reviewed
-    [entry] = services.clearance_queue(owner)
+    [entry] = clearances.clearance_queue(owner)
     assert entry.letter == uploaded
-    _, path = services.uploaded_letter_file(owner, uploaded.id)
+    _, path = clearances.uploaded_letter_file(owner, uploaded.id)
     assert path.read_bytes() == PDF
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"clearance_letter.uploaded", "clearance_letter.viewed"} <= actions
@@ -101,14 +101,14 @@ def test_recording_the_clearance_attaches_the_uploaded_letter(app, frozen):
     owner = make_owner()
     client = make_client()
     flag_client(client.user, client)
-    uploaded = services.upload_clearance_letter(client.user, client.id, Letter("letter.pdf", PDF))
+    uploaded = clearances.upload_clearance_letter(client.user, client.id, Letter("letter.pdf", PDF))
     frozen.tick(60)
     clearance = grant(owner, client, cleared_on=date(2027, 3, 2), uploaded_letter_id=uploaded.id)
     assert clearance.letter_stored_name == uploaded.stored_name
     assert clearance.letter_filename == "letter.pdf"
     assert db.session.get(ClearanceLetter, uploaded.id).clearance_id == clearance.id
-    assert services.letters_waiting([client.id]) == {}
-    _, path = services.clearance_letter(owner, clearance.id)
+    assert clearances.letters_waiting([client.id]) == {}
+    _, path = clearances.clearance_letter(owner, clearance.id)
     assert path.read_bytes() == PDF
 
 
@@ -118,7 +118,7 @@ def test_the_upload_refuses_what_the_staff_upload_refuses(app, frozen):
     for letter in (Letter("letter.exe", b"MZ..."), Letter("letter.pdf", b""),
                    Letter("big.pdf", PDF + b"0" * app.config["MAX_UPLOAD_BYTES"]), None):
         with pytest.raises(ValidationFailed) as refused:
-            services.upload_clearance_letter(client.user, client.id, letter)
+            clearances.upload_clearance_letter(client.user, client.id, letter)
         assert "letter" in refused.value.fields
     assert db.session.scalars(select(ClearanceLetter)).all() == []
 
@@ -127,17 +127,17 @@ def test_only_a_held_client_uploads_and_only_their_own(app, frozen):
     client = make_client()
     clear_client(client.user, client)
     with pytest.raises(NotHeld):
-        services.upload_clearance_letter(client.user, client.id, Letter("letter.pdf", PDF))
+        clearances.upload_clearance_letter(client.user, client.id, Letter("letter.pdf", PDF))
     other = make_client()
     flag_client(other.user, other)
     with pytest.raises(NotFound):
-        services.upload_clearance_letter(client.user, other.id, Letter("letter.pdf", PDF))
+        clearances.upload_clearance_letter(client.user, other.id, Letter("letter.pdf", PDF))
     therapist = make_therapist()
     with pytest.raises(NotFound):
-        services.upload_clearance_letter(therapist.user, other.id, Letter("letter.pdf", PDF))
-    uploaded = services.upload_clearance_letter(other.user, other.id, Letter("letter.pdf", PDF))
+        clearances.upload_clearance_letter(therapist.user, other.id, Letter("letter.pdf", PDF))
+    uploaded = clearances.upload_clearance_letter(other.user, other.id, Letter("letter.pdf", PDF))
     with pytest.raises(NotFound):
-        services.uploaded_letter_file(client.user, uploaded.id)
+        clearances.uploaded_letter_file(client.user, uploaded.id)
 
 
 def test_the_mail_worker_delivers_the_hold_and_clearance_emails(app, smtp_sink, monkeypatch):

@@ -7,10 +7,18 @@ from sqlalchemy import func, select
 
 from clinic.errors import Forbidden, NotFound, ValidationFailed
 from clinic.extensions import db
-from clinic.intake import services
-from clinic.intake.services import MAX_LETTER_BYTES, Letter
-from clinic.intake.status import GRANTED, NOT_REQUIRED, REQUIRED, clearance_status, clearance_summaries
-from clinic.models import AuditEntry, Clearance
+from clinic.intake import clearances
+from clinic.intake.clearances import MAX_LETTER_BYTES, Letter
+from clinic.intake.status import (
+    GRANTED,
+    NOT_REQUIRED,
+    REQUIRED,
+    clearance_status,
+    clearance_status_expression,
+    clearance_summaries,
+    valid_on,
+)
+from clinic.models import AuditEntry, Clearance, Client
 from tests.factories import make_appointment, make_client, make_owner, make_therapist
 from tests.intake_factories import clear_client, flag_client, grant
 
@@ -101,7 +109,19 @@ def test_a_clearance_lasts_through_its_valid_until_day_then_lapses(app, frozen):
     assert clearance_status(client, date(2027, 3, 20)) == GRANTED
     assert clearance_status(client, date(2027, 3, 21)) == REQUIRED
     frozen.move_to(datetime(2027, 3, 21, 12, tzinfo=UTC))
-    assert [e.client for e in services.clearance_queue(make_owner())] == [client]
+    assert [e.client for e in clearances.clearance_queue(make_owner())] == [client]
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2027, 3, 19), GRANTED), (date(2027, 3, 20), GRANTED), (date(2027, 3, 21), REQUIRED),
+])
+def test_the_one_clearance_rule_reads_the_same_for_one_client_many_and_in_sql(app, frozen, day, expected):
+    client = held_client(frozen)
+    grant(make_owner(), client, valid_until=date(2027, 3, 20))
+    sql = db.session.scalar(select(clearance_status_expression(day)).where(Client.id == client.id))
+    assert clearance_status(client, day) == clearance_summaries([client.id], day)[client.id].status == sql == expected
+    assert valid_on(date(2027, 3, 20), day) == (expected == GRANTED)
+    assert valid_on(None, day)
 
 
 def test_a_clearance_without_a_flag_changes_nothing_and_does_not_cover_a_later_flag(app, frozen):
@@ -161,7 +181,7 @@ def test_a_letter_is_stored_outside_the_web_root_under_a_random_name(app, frozen
     path = letters_folder(app) / clearance.letter_stored_name
     assert path.read_bytes() == data
     assert not str(path.resolve()).startswith(str(Path(app.static_folder).resolve()))
-    found, found_path = services.clearance_letter(owner, clearance.id)
+    found, found_path = clearances.clearance_letter(owner, clearance.id)
     assert found is clearance
     assert found_path == path
 
@@ -187,14 +207,14 @@ def test_only_staff_of_the_client_may_download_the_letter(app, frozen):
     client = held_client(frozen)
     make_appointment(client=client, therapist=therapist)
     clearance = grant(make_owner(), client, letter=Letter("letter.pdf", PDF))
-    assert services.clearance_letter(therapist.user, clearance.id)[0] is clearance
+    assert clearances.clearance_letter(therapist.user, clearance.id)[0] is clearance
     with pytest.raises(Forbidden):
-        services.clearance_letter(client.user, clearance.id)
+        clearances.clearance_letter(client.user, clearance.id)
     with pytest.raises(NotFound):
-        services.clearance_letter(make_therapist().user, clearance.id)
+        clearances.clearance_letter(make_therapist().user, clearance.id)
     without_letter = grant(make_owner(), client)
     with pytest.raises(NotFound):
-        services.clearance_letter(therapist.user, without_letter.id)
+        clearances.clearance_letter(therapist.user, without_letter.id)
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.client_id == client.id)).all()
     assert actions.count("clearance.letter_viewed") == 1
 
@@ -205,10 +225,10 @@ def test_clearances_are_listed_oldest_first_for_the_client_and_staff(app, frozen
     first = grant(owner, client)
     frozen.tick(60)
     second = grant(owner, client, physician_name="Dr. Lee")
-    assert services.list_clearances(client.user, client.id) == [first, second]
-    assert services.list_clearances(owner, client.id) == [first, second]
+    assert clearances.list_clearances(client.user, client.id) == [first, second]
+    assert clearances.list_clearances(owner, client.id) == [first, second]
     with pytest.raises(NotFound):
-        services.list_clearances(make_client().user, client.id)
+        clearances.list_clearances(make_client().user, client.id)
 
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -221,7 +241,7 @@ def test_the_queue_lists_held_clients_oldest_first_with_their_flags(app, frozen)
     grant(owner, cleared)
     calm = make_client()
     clear_client(calm.user, calm)
-    entries = services.clearance_queue(owner)
+    entries = clearances.clearance_queue(owner)
     assert [e.client for e in entries] == [older, newer]
     assert entries[0].since == older.flagged_since
     assert entries[0].flags == [{"code": "severe_pain", "reason": "Severe pain: 8 out of 10"}]
@@ -233,12 +253,12 @@ def test_a_therapist_sees_only_their_clients_in_the_queue(app, frozen):
     mine = held_client(frozen)
     make_appointment(client=held_client(frozen))  # another therapist's client
     make_appointment(client=mine, therapist=therapist)
-    assert [e.client for e in services.clearance_queue(therapist.user)] == [mine]
+    assert [e.client for e in clearances.clearance_queue(therapist.user)] == [mine]
 
 
 def test_clients_cannot_read_the_queue(app, frozen):
     with pytest.raises(Forbidden):
-        services.clearance_queue(make_client().user)
+        clearances.clearance_queue(make_client().user)
 
 
 def test_the_queue_size_matches_the_queue_without_an_audit_entry(app, frozen):
@@ -247,9 +267,9 @@ def test_the_queue_size_matches_the_queue_without_an_audit_entry(app, frozen):
     make_appointment(client=held_client(frozen))  # another therapist's client
     make_appointment(client=mine, therapist=therapist)
     owner = make_owner()
-    assert services.clearance_queue_size(owner) == 2
-    assert services.clearance_queue_size(therapist.user) == 1
+    assert clearances.clearance_queue_size(owner) == 2
+    assert clearances.clearance_queue_size(therapist.user) == 1
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(
         AuditEntry.action == "clearance_queue.viewed")) == 0
     with pytest.raises(Forbidden):
-        services.clearance_queue_size(mine.user)
+        clearances.clearance_queue_size(mine.user)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from clinic.errors import NotFound, ValidationFailed
 from clinic.extensions import db
-from clinic.intake import services
+from clinic.intake import clearances, services
 from clinic.intake.screening import CheckInAnswers, IntakeAnswers
 from clinic.intake.status import GRANTED, NOT_REQUIRED, REQUIRED, clearance_status
 from clinic.models import AuditEntry, CheckIn, Intake
@@ -236,7 +236,7 @@ def test_a_flagged_check_in_holds_the_client(app, frozen):
     assert [f["code"] for f in check_in.flags] == ["sudden_swelling"]
     assert client.flagged_since == check_in.submitted_at
     assert status(client) == REQUIRED
-    entry, = services.clearance_queue(owner)
+    entry, = clearances.clearance_queue(owner)
     assert entry.flags == check_in.flags
 
 

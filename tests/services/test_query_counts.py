@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from clinic import clock
-from clinic.care_plans import services
+from clinic.care_plans import reading, services
 from clinic.scheduling import services as scheduling
 from tests.factories import (
     make_appointment,
@@ -40,7 +40,7 @@ def test_staff_cancelling_a_plan_session_runs_a_few_queries_not_one_per_grid_sta
         scene["therapist"].user, client_id=scene["client"].id, therapist_id=scene["therapist"].id,
         service_id=scene["service"].id, first_start=at(monday(2)), weekly_sessions=4, maintenance_sessions=2,
     )
-    session = services.plan_appointments(plan)[1]
+    session = reading.plan_appointments(plan)[1]
     with recorded_statements() as statements:
         result = services.cancel_plan_session(scene["therapist"].user, plan.id, session.id, "Ill")
     assert session.status == "cancelled"

@@ -16,7 +16,9 @@ from clinic.errors import BookingClearanceRequired, BookingConflict, NotFound, V
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan, OutboundEmail, RecallNotice, WaitlistOffer
 from clinic.scheduling import services as scheduling
-from clinic.waitlist import services
+from clinic.waitlist import figures as reporting
+from clinic.waitlist import offers, services
+from clinic.waitlist import recall_emails as recalls
 from tests.factories import at, make_appointment, make_client, make_owner, make_service, make_therapist
 
 NOW = datetime(2030, 1, 2, 8, 0, tzinfo=UTC)
@@ -48,7 +50,7 @@ def join(client, service, first=DAY, last=DAY, **kw):
 
 def offer_emails() -> list[OutboundEmail]:
     return list(db.session.scalars(
-        select(OutboundEmail).where(OutboundEmail.kind == services.OFFER_KIND).order_by(OutboundEmail.id)
+        select(OutboundEmail).where(OutboundEmail.kind == offers.OFFER_KIND).order_by(OutboundEmail.id)
     ))
 
 
@@ -164,19 +166,19 @@ def test_the_first_claim_wins_and_the_loser_stays_on_the_list(scene):
     tokens = {e.recipient: token_in(e) for e in offer_emails()}
 
     with pytest.raises(NotFound):
-        services.claim_offer(second.user, tokens[first.email])  # someone else's offer
-    appointment = services.claim_offer(first.user, tokens[first.email])
+        offers.claim_offer(second.user, tokens[first.email])  # someone else's offer
+    appointment = offers.claim_offer(first.user, tokens[first.email])
     assert (appointment.client_id, appointment.starts_at, appointment.booked_by_id) == (
         first.id, at(DAY, 10), first.user.id
     )
     assert first_entry.end_reason == "booked"
     with pytest.raises(BookingConflict) as error:
-        services.claim_offer(second.user, tokens[second.email])
+        offers.claim_offer(second.user, tokens[second.email])
     assert error.value.code == "slot_unavailable"
     assert second_entry.ended_at is None
-    assert services.offer_view(second.user, tokens[second.email]).available is False
+    assert offers.offer_view(second.user, tokens[second.email]).available is False
     with pytest.raises(BookingConflict):
-        services.claim_offer(first.user, tokens[first.email])  # the entry has ended
+        offers.claim_offer(first.user, tokens[first.email])  # the entry has ended
 
 
 def test_a_claim_follows_the_client_booking_rules(scene):
@@ -186,7 +188,7 @@ def test_a_claim_follows_the_client_booking_rules(scene):
     token = token_in(offer_emails()[0])
     client.flagged_since = NOW  # held for clearance since the offer went out
     with pytest.raises(BookingClearanceRequired):
-        services.claim_offer(client.user, token)
+        offers.claim_offer(client.user, token)
 
 
 def _plan_with_cancelled_session(scene, client, hour):
@@ -212,11 +214,11 @@ def test_a_care_plan_client_whose_session_that_week_was_cancelled_goes_first(sce
     assert held.offered_at is None and held.send_after == NOW + timedelta(minutes=30)
 
     frozen.tick(timedelta(minutes=10))
-    assert services.send_due_offers() == 0
+    assert offers.send_due_offers() == 0
     frozen.tick(timedelta(minutes=21))
-    assert services.send_due_offers() == 1
+    assert offers.send_due_offers() == 1
     assert [e.recipient for e in offer_emails()] == [on_plan.email, other.email]
-    assert services.send_due_offers() == 0  # each offer is sent once
+    assert offers.send_due_offers() == 0  # each offer is sent once
     assert plan_entry.ended_at is None
 
 
@@ -227,9 +229,9 @@ def test_a_held_back_offer_is_dropped_when_the_head_start_client_took_the_time(s
     join(on_plan, scene["service"])
     other_entry = join(other, scene["service"])
     freed(scene, hour=10)
-    services.claim_offer(on_plan.user, token_in(offer_emails()[0]))
+    offers.claim_offer(on_plan.user, token_in(offer_emails()[0]))
     frozen.tick(timedelta(minutes=31))
-    assert services.send_due_offers() == 0
+    assert offers.send_due_offers() == 0
     held = db.session.scalar(select(WaitlistOffer).where(WaitlistOffer.entry_id == other_entry.id))
     assert held.dropped_at is not None and held.offered_at is None
     assert [e.recipient for e in offer_emails()] == [on_plan.email]
@@ -258,21 +260,21 @@ def _maintenance_plan(scene, client, last_visit: datetime):
 
 
 def recall_emails() -> list[OutboundEmail]:
-    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == services.RECALL_KIND)))
+    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == recalls.RECALL_KIND)))
 
 
 def test_recall_is_sent_once_per_client_and_expected_date(scene):
     due = make_client()
     _maintenance_plan(scene, due, last_visit=at(TODAY - timedelta(days=25), 10))
-    assert services.queue_recalls() == 1
-    assert services.queue_recalls() == 0
+    assert recalls.queue_recalls() == 1
+    assert recalls.queue_recalls() == 0
     [email] = recall_emails()
     assert email.recipient == due.email
     assert f"service_id={scene['service'].id}" in email.body and f"therapist_id={scene['therapist'].id}" in email.body
     notice = db.session.scalar(select(RecallNotice))
     assert notice.expected_on == TODAY - timedelta(days=25) + timedelta(days=28)
     scene["frozen"].tick(timedelta(days=10))
-    assert services.queue_recalls() == 0  # still the same expected date
+    assert recalls.queue_recalls() == 0  # still the same expected date
 
 
 def test_no_recall_with_something_booked_too_early_or_in_the_weekly_phase(scene):
@@ -284,7 +286,7 @@ def test_no_recall_with_something_booked_too_early_or_in_the_weekly_phase(scene)
     plan.weekly_sessions = 12  # a weekly session is still ahead
     make_appointment(service=scene["service"], therapist=scene["therapist"], client=weekly,
                      start=at(DAY, 12), care_plan_id=plan.id)
-    assert services.queue_recalls() == 0
+    assert recalls.queue_recalls() == 0
 
 
 def test_reports_count_waitlist_and_recall_activity(scene):
@@ -292,16 +294,16 @@ def test_reports_count_waitlist_and_recall_activity(scene):
     join(a, scene["service"])
     join(b, scene["service"])
     freed(scene)
-    services.claim_offer(a.user, token_in(offer_emails()[0]) if offer_emails()[0].recipient == a.email
+    offers.claim_offer(a.user, token_in(offer_emails()[0]) if offer_emails()[0].recipient == a.email
                          else token_in(offer_emails()[1]))
     recalled = make_client()
     _maintenance_plan(scene, recalled, last_visit=at(TODAY - timedelta(days=25), 10))
-    services.queue_recalls()
+    recalls.queue_recalls()
     scene["frozen"].tick(timedelta(days=2))
     scheduling.book_appointment(recalled.user, service_id=scene["service"].id,
                                 therapist_id=scene["therapist"].id, start=at(DAY, 15))
-    figures = services.waitlist_figures(NOW - timedelta(days=1), NOW + timedelta(days=30))
-    assert figures == services.WaitlistFigures(
+    figures = reporting.waitlist_figures(NOW - timedelta(days=1), NOW + timedelta(days=30))
+    assert figures == reporting.WaitlistFigures(
         entries=2, offers_sent=2, slots_filled=1, recall_emails=1, bookings_after_recall=1
     )
     assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.client_id == a.id)) == 1
@@ -313,11 +315,11 @@ def test_a_start_freed_again_is_offered_again_to_those_still_waiting(scene):
     join(patient, scene["service"])
     freed(scene)
     first_tokens = {e.recipient: token_in(e) for e in offer_emails()}
-    booked = services.claim_offer(winner.user, first_tokens[winner.email])
+    booked = offers.claim_offer(winner.user, first_tokens[winner.email])
     scheduling.cancel_appointment(winner.user, booked.id)
     assert [e.recipient for e in offer_emails()][2:] == [patient.email]
     fresh = token_in(offer_emails()[-1])
-    assert services.claim_offer(patient.user, fresh).client_id == patient.id
+    assert offers.claim_offer(patient.user, fresh).client_id == patient.id
 
 
 def test_a_walk_in_without_a_login_is_not_emailed_an_offer_they_could_not_claim(scene):

@@ -13,8 +13,8 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from clinic.extensions import db
-from clinic.intake import services as intake
-from clinic.intake.services import Letter
+from clinic.intake import clearances
+from clinic.intake.clearances import Letter
 from clinic.models import Appointment, AuditEntry, Clearance, Role
 from tests.factories import (
     at,
@@ -52,7 +52,7 @@ def scene(app, frozen):
     past = make_appointment(client=seven, therapist=a, service=service, start=NOW - timedelta(days=7))
     note = make_note(past)
     booked = make_appointment(client=seven, therapist=a, service=service, start=at(NOW.date(), 10))
-    cleared = intake.grant_clearance(owner, seven.id, "Dr. Ruiz", NOW.date(), letter=Letter("ruiz.pdf", PDF))
+    cleared = clearances.grant_clearance(owner, seven.id, "Dr. Ruiz", NOW.date(), letter=Letter("ruiz.pdf", PDF))
     frozen.tick(60)
     flagged = flag_client(seven.user, seven)
     front_desk = make_user(Role.FRONT_DESK)

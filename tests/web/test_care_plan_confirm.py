@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from clinic import clock
-from clinic.care_plans import services
+from clinic.care_plans import reading, services
 from clinic.extensions import db
 from clinic.models import CarePlan
 from tests.factories import PASSWORD, make_appointment, make_client, make_service, make_therapist, monday
@@ -32,12 +32,12 @@ def plan(app):
 
 def _statuses(plan):
     db.session.expire_all()
-    return [a.status for a in services.plan_appointments(plan)]
+    return [a.status for a in reading.plan_appointments(plan)]
 
 
 def _first_inside_notice(app, monkeypatch, plan):
     """Stretch the notice period so that only the plan's first session falls inside it."""
-    first = services.plan_appointments(plan)[0]
+    first = reading.plan_appointments(plan)[0]
     hours = int((first.starts_at - clock.now()).total_seconds() // 3600) + 24
     monkeypatch.setitem(app.config, "CANCELLATION_NOTICE_HOURS", hours)
     return first, hours
@@ -74,7 +74,7 @@ def test_the_client_sees_what_will_be_cancelled_and_nothing_is_cancelled_yet(cli
     html = response.get_data(as_text=True)
     assert "<h1>Cancel all remaining sessions?</h1>" in html
     assert "4 sessions will be cancelled" in html
-    for appointment in services.plan_appointments(plan):
+    for appointment in reading.plan_appointments(plan):
         assert f'datetime="{appointment.starts_at.isoformat()}"' in html
     assert "button-danger" in _button(html, "Yes, cancel them")
     assert f'<a class="button button-secondary" href="/care-plans/{plan.id}">Keep the plan</a>' in html
@@ -119,7 +119,7 @@ def test_the_therapist_confirms_ending_with_late_cancellations_marked(app, clien
     assert response.status_code == 302
     assert _statuses(plan) == ["cancelled"] * 4
     assert db.session.get(CarePlan, plan.id).ended_at is not None
-    assert services.plan_appointments(plan)[1].cancel_reason == "Client moved"
+    assert reading.plan_appointments(plan)[1].cancel_reason == "Client moved"
 
 
 def test_an_ended_plan_has_nothing_to_confirm(client, plan):

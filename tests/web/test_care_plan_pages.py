@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from clinic.care_plans import services
+from clinic.care_plans import reading, services
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan
 from tests.factories import (
@@ -68,7 +68,7 @@ def test_therapist_starts_a_plan_from_the_form(client, scene):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     plan = db.session.scalar(select(CarePlan).where(CarePlan.client_id == scene["client"].id))
     assert response.headers["Location"].endswith(f"/care-plans/{plan.id}")
-    assert len(services.plan_appointments(plan)) == 4
+    assert len(reading.plan_appointments(plan)) == 4
     page = client.get(f"/care-plans/{plan.id}").get_data(as_text=True)
     assert "weekly" in page
     assert "Extend the weekly phase" in page
@@ -119,7 +119,7 @@ def test_clients_cannot_open_the_new_plan_form(client, scene):
 
 def test_ready_for_maintenance_is_said_plainly(client, scene):
     plan = make_plan(scene, datetime.combine(monday(-4), time(10), tzinfo=UTC), weekly=6, maintenance=1)
-    past = [a for a in services.plan_appointments(plan) if a.starts_at < datetime.now(UTC)][:3]
+    past = [a for a in reading.plan_appointments(plan) if a.starts_at < datetime.now(UTC)][:3]
     for appointment, pain in zip(past, [7, 5, 4], strict=True):
         make_note(appointment, pain_before=pain, pain_after=pain - 2)
     login(client, scene["client"].user)
@@ -132,7 +132,7 @@ def test_ready_for_maintenance_is_said_plainly(client, scene):
 
 def test_rising_pain_is_said_plainly(client, scene):
     plan = make_plan(scene, datetime.combine(monday(-4), time(10), tzinfo=UTC), weekly=6, maintenance=1)
-    past = [a for a in services.plan_appointments(plan) if a.starts_at < datetime.now(UTC)][:4]
+    past = [a for a in reading.plan_appointments(plan) if a.starts_at < datetime.now(UTC)][:4]
     for appointment, pain in zip(past, [7, 4, 5, 6], strict=True):
         make_note(appointment, pain_before=pain, pain_after=pain - 1)
     login(client, scene["therapist"].user)
@@ -142,7 +142,7 @@ def test_rising_pain_is_said_plainly(client, scene):
 
 def test_client_cancels_one_session_and_sees_offers_then_books_one(client, scene):
     plan = make_plan(scene, datetime.combine(monday(2), time(10), tzinfo=UTC), weekly=3, maintenance=0)
-    second = services.plan_appointments(plan)[1]
+    second = reading.plan_appointments(plan)[1]
     login(client, scene["client"].user)
     page = client.get(f"/care-plans/{plan.id}").get_data(as_text=True)
     assert "Cancel this session" in page and "Cancel all remaining sessions" in page
@@ -159,7 +159,7 @@ def test_client_cancels_one_session_and_sees_offers_then_books_one(client, scene
     assert f'value="{offer}"' in html
     booked = client.post(f"/care-plans/{plan.id}/rebook", data={"start": offer})
     assert booked.status_code == 302
-    starts = [a.starts_at for a in services.plan_appointments(plan) if a.status == "booked"]
+    starts = [a.starts_at for a in reading.plan_appointments(plan) if a.status == "booked"]
     assert second.starts_at - timedelta(hours=1) in starts
 
 
@@ -168,7 +168,7 @@ def test_client_cancels_the_rest(client, scene):
     login(client, scene["client"].user)
     response = client.post(f"/care-plans/{plan.id}/cancel-rest", data={})
     assert response.status_code == 200
-    assert all(a.status == "cancelled" for a in services.plan_appointments(plan))
+    assert all(a.status == "cancelled" for a in reading.plan_appointments(plan))
 
 
 def test_therapist_extends_and_ends_a_plan_from_the_page(client, scene):

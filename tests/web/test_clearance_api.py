@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.extensions import db
-from clinic.intake import services
-from clinic.intake.services import Letter
+from clinic.intake import clearances
+from clinic.intake.clearances import Letter
 from clinic.models import AuditEntry, Clearance
 from tests.factories import (
     bearer,
@@ -162,7 +162,7 @@ def test_the_letter_is_served_only_to_staff_of_the_client(client, held):
     person, mine, owner = held
     therapist = make_therapist()
     make_appointment(client=person, therapist=therapist)
-    clearance = services.grant_clearance(make_owner(), person.id, "Dr. Ruiz", clock.today(),
+    clearance = clearances.grant_clearance(make_owner(), person.id, "Dr. Ruiz", clock.today(),
                                          letter=Letter("ruiz.pdf", PDF))
     db.session.flush()
     url = f"{API}/clearances/{clearance.id}/letter"
@@ -263,7 +263,7 @@ def test_a_letter_can_be_attached_through_the_api(client, held):
     [
         (("gp.pdf", b"GIF89a not a pdf"), 422),
         (("gp.gif", b"GIF89a"), 422),
-        (("gp.pdf", PDF + b"0" * services.MAX_LETTER_BYTES), 422),
+        (("gp.pdf", PDF + b"0" * clearances.MAX_LETTER_BYTES), 422),
         (("gp.pdf", PDF + b"0" * (5 * 1024 * 1024)), 413),
     ],
 )

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from clinic import clock
 from clinic.extensions import db
-from clinic.intake.services import MAX_LETTER_BYTES
+from clinic.intake.clearances import MAX_LETTER_BYTES
 from clinic.intake.status import clearance_status
 from clinic.models import Clearance
 from tests.factories import login, make_appointment, make_client, make_owner, make_therapist
@@ -136,7 +136,7 @@ def test_an_upload_over_the_request_limit_is_refused_politely(client, scene):
 
 def test_the_letter_is_not_served_to_the_client(client, scene):
     owner, held = scene
-    from clinic.intake.services import Letter
+    from clinic.intake.clearances import Letter
 
     clearance = grant(owner, held, cleared_on=clock.today(), letter=Letter("a.pdf", PDF))
     client.post("/logout")

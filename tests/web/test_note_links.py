@@ -7,7 +7,8 @@ from sqlalchemy import event
 
 from clinic import clock
 from clinic.extensions import db
-from clinic.notes.views import care_time, sessions_panel
+from clinic.formatting import local_datetime
+from clinic.notes.views import sessions_panel
 from tests.care_factories import make_intake, started_appointment
 from tests.factories import PASSWORD, make_appointment, make_client, make_note, make_owner, make_therapist
 
@@ -146,7 +147,7 @@ def test_the_note_form_before_the_session_says_when_in_words_and_offers_no_form(
     for response in (client.get(url), client.post(url, data=NOTE_FORM)):
         html = response.get_data(as_text=True)
         assert "once the appointment has started" in html
-        assert care_time(appointment.starts_at) in html
+        assert local_datetime(appointment.starts_at) in html
         assert clock.iso(appointment.starts_at) not in html
         assert 'class="note-form"' not in html and "Sign and save note" not in html
     assert response.status_code == 409

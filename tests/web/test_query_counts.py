@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from clinic.care_plans import reading
 from clinic.care_plans import services as care_plans
 from tests.care_factories import make_clearance, make_intake
 from tests.factories import (
@@ -123,7 +124,7 @@ def test_staff_cancelling_one_plan_session_runs_under_30_queries(client, clinic,
         therapist.user, client_id=clinic["me"].id, therapist_id=therapist.id, service_id=clinic["service"].id,
         first_start=datetime.combine(monday(2), time(10), tzinfo=UTC), weekly_sessions=4, maintenance_sessions=2,
     )
-    session = care_plans.plan_appointments(plan)[1]
+    session = reading.plan_appointments(plan)[1]
     if how == "page":
         login(client, therapist.user.email)
         url, kwargs, status = f"/care-plans/{plan.id}/sessions/{session.id}/cancel", {"data": {}}, 200
@@ -154,7 +155,7 @@ def _plan(clinic, person, weeks_ago: int, weekly: int, hour: int):
         first_start=datetime.combine(monday(-weeks_ago), time(hour), tzinfo=UTC), weekly_sessions=weekly,
         maintenance_sessions=1,
     )
-    for session in care_plans.plan_appointments(plan):
+    for session in reading.plan_appointments(plan):
         if session.starts_at < datetime.now(UTC) - timedelta(hours=2):
             session.status = "completed"
             make_note(session)

@@ -3,7 +3,7 @@
 import pytest
 
 from clinic import clock, create_app
-from clinic.intake.services import Letter
+from clinic.intake.clearances import Letter
 from config import DevelopmentConfig, ProductionConfig
 from tests.factories import PASSWORD, login, make_client, make_owner
 from tests.intake_factories import flag_client, grant

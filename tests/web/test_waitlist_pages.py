@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from clinic.extensions import db
 from clinic.models import Appointment, CarePlan, OutboundEmail, WaitlistEntry
 from clinic.scheduling import services as scheduling
-from clinic.waitlist import services
+from clinic.waitlist import offers, services
 from tests.factories import at, login, make_appointment, make_client, make_owner, make_service, make_therapist
 from tests.intake_factories import clear_client
 
@@ -176,7 +176,7 @@ def test_the_reports_page_counts_offers_and_filled_times(client, scene):
     services.join_waitlist(waiting.user, service_id=scene["service"].id, first_day=DAY, last_day=DAY)
     with client.application.test_request_context():
         token = _offer_link(scene).split("offer=")[1]
-    services.claim_offer(waiting.user, token)
+    offers.claim_offer(waiting.user, token)
     login(client, scene["owner"].email)
     page = client.get("/reports?period=custom&from=2030-01-01&to=2030-01-31").get_data(as_text=True)
     assert "Waitlist and recall" in page

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, request
 
 from clinic import clock
-from clinic.clinic_settings.services import clinic_profile
+from clinic.dates import in_calendar
 from clinic.errors import DomainError
 from clinic.home.panels import nav_link
 from clinic.parsing import parse_day, parse_id
@@ -25,39 +25,9 @@ nav_link("Setup", "scheduling.setup", roles=("owner",), order=80)
 DAYS_SHOWN = 7
 
 
-@bp.app_template_filter("sched_time")
-def _time_filter(instant: datetime) -> str:
-    return clock.to_local(instant).strftime("%H:%M")
-
-
-@bp.app_template_filter("sched_when")
-def _when_filter(instant: datetime) -> str:
-    return clock.to_local(instant).strftime("%a %d %b %Y, %H:%M")
-
-
-@bp.app_template_filter("sched_local_date")
-def _local_date_filter(instant: datetime) -> date:
-    return clock.to_local(instant).date()
-
-
-@bp.app_template_filter("sched_iso_day")
-def _iso_day_filter(instant: datetime) -> str:
-    return clock.to_local(instant).date().isoformat()
-
-
-@bp.app_template_filter("sched_day")
-def _day_filter(day: date) -> str:
-    return day.strftime("%a %d %b %Y")
-
-
-@bp.app_template_filter("sched_money")
-def _money_filter(cents: int) -> str:
-    return clinic_profile().money(cents)
-
-
 def _day_arg(name: str = "day") -> date:
     day = parse_day(request.args.get(name))
-    if day is None or not services.EARLIEST_DAY <= day <= services.LATEST_DAY:
+    if day is None or not in_calendar(day):
         return clock.today()
     return day
 

@@ -11,10 +11,11 @@ from flask_login import current_user
 from clinic import access, clock
 from clinic.auth.decorators import staff_required
 from clinic.extensions import db
+from clinic.formatting import local_time
 from clinic.intake.status import clearance_summaries
 from clinic.models import Appointment, AppointmentStatus, Therapist, TimeOff
 from clinic.scheduling import services, timegrid
-from clinic.scheduling.views.base import _day_arg, _int_arg, _time_filter, bp
+from clinic.scheduling.views.base import _day_arg, _int_arg, bp
 
 
 def _calendar_rows(therapist_ids: list[int], first: date, last: date) -> tuple[list[Appointment], dict]:
@@ -38,11 +39,11 @@ def _time_off_block(off: TimeOff, day_start: datetime, day_end: datetime) -> Tim
     if starts == day_start and ends == day_end:
         when = "All day"
     elif ends == day_end:
-        when = f"From {_time_filter(starts)}"
+        when = f"From {local_time(starts)}"
     elif starts == day_start:
-        when = f"Until {_time_filter(ends)}"
+        when = f"Until {local_time(ends)}"
     else:
-        when = f"{_time_filter(starts)}–{_time_filter(ends)}"
+        when = f"{local_time(starts)}–{local_time(ends)}"
     return TimeOffBlock(starts, when, off.reason)
 
 
