@@ -1,0 +1,61 @@
+"""Defects a walk through the demo clinic found: markup leaking into a page title, a link the
+front desk may not follow, and labels tied to the wrong element on the account page."""
+
+import re
+from datetime import UTC, datetime
+
+from clinic.care_plans import services as care_plans
+from clinic.extensions import db
+from clinic.models import Role
+from tests.factories import (
+    at,
+    login,
+    make_client,
+    make_owner,
+    make_service,
+    make_therapist,
+    make_user,
+    monday,
+)
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_the_care_plan_page_title_is_plain_text(client):
+    therapist = make_therapist(hours=True)
+    plan = care_plans.create_care_plan(
+        therapist.user, client_id=make_client(name="Tess Title").id, therapist_id=therapist.id,
+        service_id=make_service().id, first_start=at(monday(2), 10), weekly_sessions=2, maintenance_sessions=0,
+    )
+    login(client, therapist.user.email)
+    html = client.get(f"/care-plans/{plan.id}").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Care plan for Tess Title")
+    assert "<" not in title
+    head = html.split("</head>", 1)[0]
+    assert "</div>" not in head
+
+
+def test_only_the_owner_is_offered_services_and_hours_from_the_home_page(client):
+    desk = make_user(Role.FRONT_DESK)
+    login(client, desk.email)
+    assert 'href="/setup"' not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    owner = make_owner()
+    login(client, owner.email)
+    assert 'href="/setup"' in client.get("/").get_data(as_text=True)
+
+
+def test_every_password_label_on_the_account_page_names_its_own_input(client):
+    owner = make_owner()
+    login(client, owner.email)
+    owner.two_factor_enabled_at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    db.session.flush()
+    html = client.get("/account").get_data(as_text=True)
+    assert "Turn two-step sign-in off" in html
+    ids = _ids(html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert re.search(rf'<input[^>]*\sid="{re.escape(target)}"', html), target
