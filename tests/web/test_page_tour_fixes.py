@@ -1,15 +1,18 @@
 """Defects a walk through the demo clinic found: markup leaking into a page title, a link the
-front desk may not follow, and labels tied to the wrong element on the account page."""
+front desk may not follow, labels tied to the wrong element on the account page, and a
+physician's restrictions (clinical) shown to the front desk."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
+from clinic import clock
 from clinic.care_plans import services as care_plans
 from clinic.extensions import db
 from clinic.models import Role
 from tests.factories import (
     at,
     login,
+    make_appointment,
     make_client,
     make_owner,
     make_service,
@@ -17,6 +20,7 @@ from tests.factories import (
     make_user,
     monday,
 )
+from tests.intake_factories import flag_client, grant
 
 
 def _ids(html: str) -> list[str]:
@@ -59,3 +63,25 @@ def test_every_password_label_on_the_account_page_names_its_own_input(client):
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for target in re.findall(r'<label for="([^"]+)"', html):
         assert re.search(rf'<input[^>]*\sid="{re.escape(target)}"', html), target
+
+
+def test_the_front_desk_sees_the_clearance_but_not_the_physicians_restrictions(client):
+    owner = make_owner()
+    person = make_client(name="Rita Restricted")
+    flag_client(owner, person)
+    grant(owner, person, cleared_on=clock.today(), restrictions="No deep tissue over the right hip")
+    start = clock.local_datetime(clock.today() + timedelta(days=1), time(10))
+    appointment = make_appointment(client=person, therapist=make_therapist(), start=start)
+    db.session.flush()
+    day = clock.to_local(appointment.starts_at).date().isoformat()
+    login(client, make_user(Role.FRONT_DESK).email)
+    pages = [
+        client.get(f"/appointments/{appointment.id}"),
+        client.get(f"/calendar?day={day}"),
+        client.get(f"/calendar/week?therapist_id={appointment.therapist_id}&day={day}"),
+    ]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "Rita Restricted" in html and "Cleared" in html
+        assert "No deep tissue" not in html and "Restrictions" not in html
