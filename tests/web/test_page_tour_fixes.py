@@ -20,7 +20,7 @@ from tests.factories import (
     make_user,
     monday,
 )
-from tests.intake_factories import flag_client, grant
+from tests.intake_factories import clear_client, flag_client, grant
 
 
 def _ids(html: str) -> list[str]:
@@ -85,3 +85,16 @@ def test_the_front_desk_sees_the_clearance_but_not_the_physicians_restrictions(c
         assert page.status_code == 200
         assert "Rita Restricted" in html and "Cleared" in html
         assert "No deep tissue" not in html and "Restrictions" not in html
+
+
+def test_the_booking_page_does_not_repeat_a_length_the_treatment_name_already_gives(client):
+    make_therapist(hours=True)
+    make_service(name="Hip relief 60 min", duration_minutes=60)
+    make_service(name="Swedish", duration_minutes=45)
+    person = make_client()
+    clear_client(person.user, person)
+    login(client, person.email)
+    text = re.sub(r"<[^>]+>", "", client.get("/book").get_data(as_text=True))
+    assert "Hip relief 60 min · 60 min" not in text
+    assert re.search(r"Hip relief 60 min · \S+ ?65", text)
+    assert "Swedish · 45 min ·" in text
