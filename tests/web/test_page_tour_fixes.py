@@ -5,6 +5,8 @@ physician's restrictions (clinical) shown to the front desk."""
 import re
 from datetime import UTC, datetime, time, timedelta
 
+from freezegun import freeze_time
+
 from clinic import clock
 from clinic.care_plans import services as care_plans
 from clinic.extensions import db
@@ -98,3 +100,14 @@ def test_the_booking_page_does_not_repeat_a_length_the_treatment_name_already_gi
     assert "Hip relief 60 min · 60 min" not in text
     assert re.search(r"Hip relief 60 min · \S+ ?65", text)
     assert "Swedish · 45 min ·" in text
+
+
+def test_a_visit_under_way_is_listed_once_on_the_clients_record(client):
+    with freeze_time("2030-01-07 10:30:00"):
+        person = make_client(name="Una Underway")
+        make_appointment(client=person, start=datetime(2030, 1, 7, 10, tzinfo=UTC))
+        db.session.flush()
+        login(client, person.email)
+        html = client.get("/my-record").get_data(as_text=True)
+    assert "Upcoming" in html
+    assert html.count("07 Jan 2030, 10:00") == 1
