@@ -111,3 +111,18 @@ def test_a_visit_under_way_is_listed_once_on_the_clients_record(client):
         html = client.get("/my-record").get_data(as_text=True)
     assert "Upcoming" in html
     assert html.count("07 Jan 2030, 10:00") == 1
+
+
+def test_the_waitlist_and_staff_pickers_do_not_repeat_a_length_the_name_gives(client):
+    make_therapist(hours=True)
+    make_service(name="Deep 90 min", duration_minutes=90)
+    make_service(name="Swedish", duration_minutes=45)
+    person = make_client()
+    clear_client(person.user, person)
+    login(client, person.email)
+    waitlist = client.get("/waitlist/join").get_data(as_text=True)
+    assert ">Deep 90 min</option>" in waitlist and ">Swedish (45 min)</option>" in waitlist
+    client.post("/logout")
+    login(client, make_owner().email)
+    booking = client.get("/appointments/new").get_data(as_text=True)
+    assert ">Deep 90 min</option>" in booking and ">Swedish (45 min)</option>" in booking
