@@ -10,7 +10,7 @@ from clinic import clock
 from clinic.extensions import db
 from clinic.models import Appointment, OutboundEmail, Service, User
 from clinic.scheduling import services as scheduling
-from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login
+from tests.browser.conftest import assert_accessible, assert_fits_phone_width, login, main_menu
 from tests.factories import PASSWORD, make_client
 from tests.intake_factories import clear_client
 
@@ -45,7 +45,7 @@ def test_a_client_joins_the_waitlist_and_claims_a_freed_time(phone_page, live_se
     day, start = _free_day_and_start(live_server, ids["maya"], ids["service"])
 
     login(page, live_server, "wendy.waitlist@example.test", PASSWORD)
-    page.get_by_role("link", name="Book", exact=True).click()
+    main_menu(page).get_by_role("link", name="Book", exact=True).click()  # the phone menu opens first
     page.get_by_label(SERVICE).click()
     page.wait_for_url(re.compile(r"service_id=\d+"))
     page.get_by_label("Maya Lindqvist").click()
