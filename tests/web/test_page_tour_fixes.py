@@ -126,3 +126,13 @@ def test_the_waitlist_and_staff_pickers_do_not_repeat_a_length_the_name_gives(cl
     login(client, make_owner().email)
     booking = client.get("/appointments/new").get_data(as_text=True)
     assert ">Deep 90 min</option>" in booking and ">Swedish (45 min)</option>" in booking
+
+
+def test_a_held_client_is_told_they_can_send_the_letter_from_my_record(client):
+    person = make_client()
+    flag_client(person.user, person)
+    db.session.flush()
+    login(client, person.email)
+    html = client.get("/book").get_data(as_text=True)
+    assert "We need a note from your doctor first" in html
+    assert 'href="/my-record"' in html.split("We need a note", 1)[1]
