@@ -65,7 +65,9 @@ class EnrolForm(FlaskForm):
 
 
 class PasswordConfirmForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+    # Its own id: the account page shows it beside the change-password form's "password".
+    password = PasswordField("Your password", id="own-password",
+                             validators=[DataRequired(), Length(max=1024)])
 
 
 class ResetRequestForm(FlaskForm):

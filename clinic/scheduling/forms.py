@@ -148,13 +148,19 @@ class ActionForm(FlaskForm):
     """A bare POST with CSRF protection (mark no-show, remove time off)."""
 
 
+def service_label(service) -> str:
+    """The name with its length, unless the name already ends with it ("Deep tissue 90 min")."""
+    length = f"{service.duration_minutes} min"
+    return service.name if service.name.endswith(length) else f"{service.name} ({length})"
+
+
 def fill_staff_choices(form, *, actor, clients, services, therapists) -> None:
     """The client / service / therapist pickers shared by staff booking and care plans.
 
     A therapist books on their own calendar only, so they are offered just themself.
     """
     form.client_id.choices = [(c.id, f"{c.name} ({c.email or 'no email'})") for c in clients]
-    form.service_id.choices = [(s.id, f"{s.name} ({s.duration_minutes} min)") for s in services]
+    form.service_id.choices = [(s.id, service_label(s)) for s in services]
     if actor.is_therapist:
         therapists = [t for t in therapists if t.id == actor.id]
     form.therapist_id.choices = [(t.id, t.name) for t in therapists]

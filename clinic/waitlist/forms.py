@@ -5,6 +5,8 @@ from wtforms import DateField, HiddenField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from clinic.scheduling.forms import service_label
+
 PART_CHOICES = [
     SelectChoice("", "Any time of day"),
     SelectChoice("morning", "Morning (before 12:00)"),
@@ -33,7 +35,7 @@ class LeaveForm(FlaskForm):
 
 
 def fill_choices(form: WaitlistForm, services, therapists) -> None:
-    form.service_id.choices = [SelectChoice(s.id, f"{s.name} ({s.duration_minutes} min)") for s in services]
+    form.service_id.choices = [SelectChoice(s.id, service_label(s)) for s in services]
     form.therapist_id.choices = [SelectChoice("", "Any therapist")] + [
         SelectChoice(str(t.id), t.name) for t in therapists
     ]

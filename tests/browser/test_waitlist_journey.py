@@ -45,7 +45,7 @@ def test_a_client_joins_the_waitlist_and_claims_a_freed_time(phone_page, live_se
     day, start = _free_day_and_start(live_server, ids["maya"], ids["service"])
 
     login(page, live_server, "wendy.waitlist@example.test", PASSWORD)
-    main_menu(page).get_by_role("link", name="Book", exact=True).click()
+    main_menu(page).get_by_role("link", name="Book", exact=True).click()  # the phone menu opens first
     page.get_by_label(SERVICE).click()
     page.wait_for_url(re.compile(r"service_id=\d+"))
     page.get_by_label("Maya Lindqvist").click()

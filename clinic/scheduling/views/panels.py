@@ -41,8 +41,8 @@ def client_appointments_panel(viewer: User, client: Client):
         query.where(Appointment.ends_at > now, Appointment.status == AppointmentStatus.BOOKED)
         .order_by(Appointment.starts_at).limit(10)
     ).all()
-    recent = db.session.scalars(
-        query.where(Appointment.starts_at <= now).order_by(Appointment.starts_at.desc()).limit(5)
+    recent = db.session.scalars(  # a visit under way is still upcoming, not yet recent
+        query.where(Appointment.ends_at <= now).order_by(Appointment.starts_at.desc()).limit(5)
     ).all()
     return render_template("scheduling/_client_panel.html", client=client, upcoming=upcoming, recent=recent,
                            viewer=viewer)
