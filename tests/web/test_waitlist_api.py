@@ -170,7 +170,9 @@ def test_send_recalls_queues_each_recall_once(runner, scene):
     assert "/book?" in email.body and email.recipient == client.email
 
 
-def test_send_waitlist_offers_sends_held_back_offers_after_the_head_start(runner, client, scene):
+def _head_start(client, scene):
+    """A care-plan client whose session that week was cancelled, and another client, both
+    waiting; then a visit that week is cancelled: the plan client is offered it first."""
     on_plan, other = make_client(), make_client()
     plan = CarePlan(client_id=on_plan.id, therapist_id=scene["therapist"].id, service_id=scene["service"].id,
                     weekly_sessions=4, maintenance_sessions=0, first_start=at(DAY, 15))
@@ -185,6 +187,11 @@ def test_send_waitlist_offers_sends_held_back_offers_after_the_head_start(runner
     visit = make_appointment(service=scene["service"], therapist=scene["therapist"], client=scene["client"],
                              start=at(DAY, 10))
     assert client.post(f"{API}/appointments/{visit.id}/cancel", headers=owner).status_code == 200
+    return on_plan, other
+
+
+def test_send_waitlist_offers_sends_held_back_offers_after_the_head_start(runner, client, scene):
+    on_plan, other = _head_start(client, scene)
     assert set(offers()) == {on_plan.email}
     assert "Waitlist offers queued: 0." in runner.invoke(args=["send-waitlist-offers"]).output
     scene["frozen"].tick(timedelta(minutes=31))
@@ -196,20 +203,7 @@ def test_send_waitlist_offers_sends_held_back_offers_after_the_head_start(runner
 def test_the_mail_worker_sends_held_back_offers_once_their_head_start_is_over(runner, client, scene,
                                                                               minutes, expected):
     """No cron needed for the head start: each mail-worker round queues the offers that came due."""
-    on_plan, other = make_client(), make_client()
-    plan = CarePlan(client_id=on_plan.id, therapist_id=scene["therapist"].id, service_id=scene["service"].id,
-                    weekly_sessions=4, maintenance_sessions=0, first_start=at(DAY, 15))
-    db.session.add(plan)
-    db.session.flush()
-    session = make_appointment(service=scene["service"], therapist=scene["therapist"], client=on_plan,
-                               start=at(DAY, 15), care_plan_id=plan.id)
-    owner = bearer(client, scene["owner"])
-    assert client.post(f"{API}/appointments/{session.id}/cancel", headers=owner).status_code == 200
-    for person in (on_plan, other):
-        client.post(f"{API}/waitlist", headers=bearer(client, person.user), json=entry_body(scene))
-    visit = make_appointment(service=scene["service"], therapist=scene["therapist"], client=scene["client"],
-                             start=at(DAY, 10))
-    assert client.post(f"{API}/appointments/{visit.id}/cancel", headers=owner).status_code == 200
+    _head_start(client, scene)
     scene["frozen"].tick(timedelta(minutes=minutes))
     assert runner.invoke(args=["mail-worker", "--once"]).exit_code == 0
     assert len(offers()) == expected
