@@ -5,6 +5,7 @@ where that is a failure. Every page a test opens is also watched for console err
 `assert_accessible` runs axe-core (from node_modules, installed by `make test`).
 """
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -17,6 +18,9 @@ from clinic.extensions import db
 from tests.conftest import IN_CI, PRIMARY_BACKEND, make_test_config, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
+# Retaking the README's screenshots is a chore, not a test: collected only when asked for, so a
+# normal run (and CI) has nothing skipped.
+collect_ignore = [] if os.environ.get("SCREENSHOTS") else ["test_readme_screenshots.py"]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
