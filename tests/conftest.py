@@ -88,6 +88,12 @@ def require_postgres() -> None:
 
 
 PRIMARY_BACKEND = "sqlite" if POSTGRES_PROBLEM and not IN_CI else "postgresql"
+# Service tests run on both databases; a clock replay may narrow that (CLINIC_TEST_BACKENDS),
+# since the full run has already compared the two at the fixed instant.
+SERVICE_BACKENDS = tuple(
+    name for name in os.environ.get("CLINIC_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if name in ("sqlite", "postgresql")
+) or ("sqlite", "postgresql")
 
 
 @contextmanager
@@ -152,7 +158,7 @@ def _apps():
 def pytest_generate_tests(metafunc):
     if "db_backend" in metafunc.fixturenames:
         in_services = "/tests/services/" in str(metafunc.definition.path).replace(os.sep, "/")
-        backends = ["sqlite", "postgresql"] if in_services else [PRIMARY_BACKEND]
+        backends = list(SERVICE_BACKENDS) if in_services else [PRIMARY_BACKEND]
         if metafunc.definition.get_closest_marker("postgres_only"):
             # PostgreSQL features (exclusion constraints): not generated for SQLite at all,
             # so nothing is skipped silently; require_postgres() decides run, skip or fail.
