@@ -6,6 +6,20 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from clinic.auth.passwords import password_problem
 
 
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), Length(max=1024)],
+                         description="At least 10 characters, with a digit or symbol.")
+
+
+def _repeat_password_field(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+
+
+def _strong_password(form, field) -> None:
+    """The one password rule (clinic.auth.passwords), beside the field on every form that sets one."""
+    if problem := password_problem(field.data or ""):
+        raise ValidationError(problem)
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
@@ -15,18 +29,9 @@ class SignUpForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     phone = TelField("Phone (optional)", validators=[Optional(), Length(max=40)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(max=1024)],
-        description="At least 10 characters, with a digit or symbol.",
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
-
-    def validate_password(self, field):
-        if problem := password_problem(field.data or ""):
-            raise ValidationError(problem)
+    password = _new_password_field("Password")
+    confirm = _repeat_password_field("Repeat password")
+    validate_password = _strong_password
 
 
 class StaffForm(FlaskForm):
@@ -75,31 +80,13 @@ class ResetRequestForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(max=1024)],
-        description="At least 10 characters, with a digit or symbol.",
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
-
-    def validate_password(self, field):
-        if problem := password_problem(field.data or ""):
-            raise ValidationError(problem)
+    password = _new_password_field("New password")
+    confirm = _repeat_password_field("Repeat new password")
+    validate_password = _strong_password
 
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(max=1024)],
-        description="At least 10 characters, with a digit or symbol.",
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
-
-    def validate_password(self, field):
-        if problem := password_problem(field.data or ""):
-            raise ValidationError(problem)
+    password = _new_password_field("New password")
+    confirm = _repeat_password_field("Repeat new password")
+    validate_password = _strong_password
