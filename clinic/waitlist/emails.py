@@ -4,8 +4,8 @@ transaction, with absolute links that work from cron as from a request."""
 from flask import current_app, has_request_context, url_for
 
 from clinic.clinic_settings.services import clinic_profile
-from clinic.extensions import db
-from clinic.models import OutboundEmail
+from clinic.notifications import outbox
+from clinic.notifications.messages import Message
 
 
 def link(endpoint: str, **values) -> str:
@@ -18,14 +18,9 @@ def link(endpoint: str, **values) -> str:
 
 
 def queue_email(kind: str, recipient: str, subject: str, body: str, dedupe_key: str) -> None:
-    """Queue an email that concerns no one appointment of its recipient (the outbox row has
-    no appointment), in the caller's transaction; delivery is the outbox's business."""
-    db.session.add(
-        OutboundEmail(
-            kind=kind, appointment_id=None, dedupe_key=dedupe_key[:64], recipient=recipient,
-            subject=subject[:200], body=body,
-        )
-    )
+    """Queue an email that concerns no one appointment of its recipient, through the one outbox
+    entry point, in the caller's transaction; delivery is the mail worker's business."""
+    outbox.enqueue(kind, None, Message(subject, body), dedupe_key=dedupe_key[:64], recipient=recipient)
 
 
 def render(template: str, **context) -> str:
